@@ -1,0 +1,352 @@
+package paragon
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paragon-go/paragon/internal/transport"
+)
+
+// Sentinel errors. A *[Error] matches the ones that fit its status and code
+// with errors.Is; input mistakes match [ErrInvalidInput].
+var (
+	// ErrInvalidInput: the caller's input or configuration is invalid. It is
+	// returned before any request is sent.
+	ErrInvalidInput = errors.New("paragon: invalid input")
+	// ErrUnauthorized: Paragon refused the user token (401 or 403).
+	ErrUnauthorized = errors.New("paragon: unauthorized")
+	// ErrNotFound: the resource does not exist (404).
+	ErrNotFound = errors.New("paragon: not found")
+	// ErrRateLimited: too many requests (429), after the retries allowed.
+	ErrRateLimited = errors.New("paragon: rate limited")
+	// ErrIntegrationNotEnabled: the user has not connected the integration.
+	ErrIntegrationNotEnabled = errors.New("paragon: integration not enabled for user")
+	// ErrWorkflowTimeout: a Request-trigger workflow's Response step did not
+	// answer within Paragon's 55 s window (status 542). The workflow may still
+	// be running, so the call is never retried.
+	ErrWorkflowTimeout = errors.New("paragon: workflow response timed out")
+	// ErrResponseTooLarge: a response body was larger than the client's limit
+	// (see [WithMaxResponseBytes]).
+	ErrResponseTooLarge = transport.ErrBodyTooLarge
+)
+
+// StatusWorkflowTimeout is the status Paragon answers when a Request-trigger
+// workflow's Response step does not answer in time.
+const StatusWorkflowTimeout = 542
+
+// maxErrorBody is how much of an error body an *Error keeps.
+const maxErrorBody = 64 << 10
+
+// Error is an error answer from Paragon, or from a third-party API through
+// Paragon's proxy. Its Error method never prints tokens, keys or query strings.
+type Error struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Code is Paragon's error code (a string of digits such as "7210"), if any.
+	Code string
+	// Message is the error message; Messages holds each message when Paragon
+	// sent several (its 400 validation errors).
+	Message  string
+	Messages []string
+	// RequestID identifies the request in Paragon's logs, when known.
+	RequestID string
+	// Meta is Paragon's "meta" object, if any.
+	Meta map[string]any
+	// Upstream is true when the error came from the third-party API through
+	// the proxy rather than from Paragon itself.
+	Upstream bool
+	// RetryAfter is the server's requested wait, when it sent one (429).
+	RetryAfter time.Duration
+	// Method and Path identify the call (the path has no query string).
+	Method, Path string
+	// Header holds the response headers.
+	Header http.Header
+	// Body is the raw response body, capped at 64 KiB.
+	Body []byte
+}
+
+// Error describes the failure: method, path, status, code, message and request ID.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("paragon: ")
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	if e.Upstream {
+		b.WriteString("upstream ")
+	}
+	fmt.Fprintf(&b, "%d %s", e.StatusCode, statusText(e.StatusCode))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (code %s)", e.Code)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether the error matches target: [ErrUnauthorized] for 401/403,
+// [ErrNotFound] for 404, [ErrRateLimited] for 429, [ErrWorkflowTimeout] for 542,
+// and [ErrIntegrationNotEnabled] when Paragon says the user has not connected
+// the integration.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return !e.Upstream && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrWorkflowTimeout:
+		return e.StatusCode == StatusWorkflowTimeout
+	case ErrIntegrationNotEnabled:
+		return !e.Upstream && (strings.EqualFold(e.Code, "integration_not_enabled") ||
+			strings.Contains(strings.ToLower(e.Message), "integration not enabled"))
+	}
+	return false
+}
+
+func statusText(code int) string {
+	if code == StatusWorkflowTimeout {
+		return "Workflow Timeout"
+	}
+	if t := http.StatusText(code); t != "" {
+		return t
+	}
+	return "Status"
+}
+
+// wireError is Paragon's error body, decoded tolerantly.
+type wireError struct {
+	Message json.RawMessage `json:"message"`
+	Code    json.RawMessage `json:"code"`
+	Status  json.RawMessage `json:"status"`
+	Meta    map[string]any  `json:"meta"`
+	// Upstream shapes seen through the proxy (Close and others).
+	Error  json.RawMessage `json:"error"`
+	Errors json.RawMessage `json:"errors"`
+	Output json.RawMessage `json:"output"`
+}
+
+// newError builds an *Error from a non-2xx response. proxy says whether the
+// call went through Paragon's proxy, where the body may be the upstream's.
+func newError(method, path string, resp *transport.Response, proxy bool) *Error {
+	e := &Error{
+		StatusCode: resp.StatusCode,
+		Method:     method,
+		Path:       path,
+		Header:     resp.Header,
+		RetryAfter: resp.RetryAfter,
+	}
+	body := resp.Body
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
+	e.Body = body
+	e.RequestID = firstHeader(resp.Header, "X-Paragon-Request-Id", "X-Request-Id")
+
+	var w wireError
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil {
+		// HTML gateway pages and plain text: keep a short, readable prefix.
+		e.Message = textSnippet(trimmed)
+		e.Upstream = proxy && resp.Header.Get("Content-Type") != "" && !strings.Contains(resp.Header.Get("Content-Type"), "json")
+		return e
+	}
+	if id, ok := w.Meta["requestId"].(string); ok && e.RequestID == "" {
+		e.RequestID = id
+	}
+	e.Code = rawString(w.Code)
+	e.Messages = decodeMessages(w.Message)
+	if len(e.Messages) > 0 {
+		e.Message = strings.Join(e.Messages, "; ")
+		if len(e.Messages) == 1 {
+			e.Messages = nil
+		}
+	}
+	paragonShape := len(w.Message) > 0 && (len(w.Status) > 0 || len(w.Code) > 0 || w.Meta != nil)
+	if integ, _ := w.Meta["isIntegrationError"].(bool); integ {
+		e.Upstream = true
+	} else if proxy && !paragonShape {
+		e.Upstream = true
+	}
+	if e.Upstream && e.Message == "" {
+		e.Message = upstreamMessage(w)
+	}
+	return e
+}
+
+// decodeMessages reads "message" as a string, or as class-validator style
+// objects ({"constraints": {...}, "children": [...]}) whose texts are joined.
+func decodeMessages(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return nil
+	}
+	var out []string
+	for _, item := range list {
+		out = appendConstraints(out, item, 0)
+	}
+	return out
+}
+
+type validationError struct {
+	Property    string            `json:"property"`
+	Constraints map[string]string `json:"constraints"`
+	Children    []json.RawMessage `json:"children"`
+}
+
+func appendConstraints(out []string, raw json.RawMessage, depth int) []string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return append(out, s)
+	}
+	var v validationError
+	if depth > 8 || json.Unmarshal(raw, &v) != nil {
+		return out
+	}
+	start := len(out)
+	for _, text := range v.Constraints {
+		out = append(out, text)
+	}
+	sortStrings(out[start:]) // map order is random; keep messages stable
+	for _, c := range v.Children {
+		out = appendConstraints(out, c, depth+1)
+	}
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// upstreamMessage finds a readable message in a third-party error body:
+// {"output": …} wrapping, {"error": "…"|{"message": "…"}}, {"errors": […]}.
+func upstreamMessage(w wireError) string {
+	if len(w.Output) > 0 {
+		var inner wireError
+		if json.Unmarshal(w.Output, &inner) == nil {
+			if m := decodeMessages(inner.Message); len(m) > 0 {
+				return strings.Join(m, "; ")
+			}
+			return upstreamMessage(wireError{Error: inner.Error, Errors: inner.Errors})
+		}
+	}
+	if len(w.Error) > 0 {
+		var s string
+		if json.Unmarshal(w.Error, &s) == nil {
+			return s
+		}
+		var obj struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(w.Error, &obj) == nil && obj.Message != "" {
+			return obj.Message
+		}
+	}
+	if len(w.Errors) > 0 {
+		var list []any
+		if json.Unmarshal(w.Errors, &list) == nil {
+			parts := make([]string, 0, len(list))
+			for _, x := range list {
+				parts = append(parts, fmt.Sprint(x))
+			}
+			return strings.Join(parts, "; ")
+		}
+	}
+	return ""
+}
+
+func rawString(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// textSnippet returns a short, single-line, valid UTF-8 prefix of a non-JSON body.
+func textSnippet(b []byte) string {
+	const max = 200
+	if bytes.HasPrefix(bytes.ToLower(b), []byte("<!doctype")) || bytes.HasPrefix(bytes.ToLower(b), []byte("<html")) {
+		if t := htmlTitle(b); t != "" {
+			return t
+		}
+		return "non-JSON (HTML) response"
+	}
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func htmlTitle(b []byte) string {
+	lower := bytes.ToLower(b)
+	i := bytes.Index(lower, []byte("<title>"))
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len("<title>"):]
+	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	if j < 0 || j > 200 {
+		return ""
+	}
+	return textSnippet(bytes.TrimSpace(rest[:j]))
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// invalid returns an error matching ErrInvalidInput.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidInput}, args...)...)
+}

@@ -1,0 +1,273 @@
+package paragon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+
+	"github.com/paragon-go/paragon/internal/pathutil"
+	"github.com/paragon-go/paragon/internal/transport"
+)
+
+// Headers Paragon reads on user-scoped calls.
+const (
+	HeaderCredential    = "X-Paragon-Credential"
+	HeaderConfiguration = "X-Paragon-Configuration-Id"
+	HeaderRawResponse   = "X-Paragon-Use-Raw-Response"
+	HeaderProxyURL      = "X-Paragon-Proxy-Url"
+)
+
+// CallOption adjusts one call. See [WithCredential], [WithConfiguration],
+// [WithHeader], [WithIdempotent] and [WithCallRetries].
+type CallOption func(*callConfig) error
+
+type callConfig struct {
+	credential    string
+	configuration string
+	header        http.Header
+	idempotent    bool
+	maxRetries    int // -1: the client's policy
+}
+
+// WithCredential picks which of the user's connected accounts the call uses
+// (header X-Paragon-Credential), when the user connected several for one
+// integration. id is the credential's UUID.
+func WithCredential(id string) CallOption {
+	return func(c *callConfig) error {
+		if err := checkHeaderID("credential ID", id); err != nil {
+			return err
+		}
+		c.credential = id
+		return nil
+	}
+}
+
+// WithConfiguration pins the call to one configuration of a credential
+// (header X-Paragon-Configuration-Id). Paragon accepts it only together with
+// [WithCredential]; pinning App Events this way avoids duplicate runs.
+func WithConfiguration(id string) CallOption {
+	return func(c *callConfig) error {
+		if err := checkHeaderID("configuration ID", id); err != nil {
+			return err
+		}
+		c.configuration = id
+		return nil
+	}
+}
+
+// WithHeader adds a request header to the call. Authorization, Host,
+// Content-Length and the X-Paragon-Credential/-Configuration-Id headers (use
+// their own options) can't be set this way.
+func WithHeader(key, value string) CallOption {
+	return func(c *callConfig) error {
+		if err := pathutil.HeaderName(key); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		if err := pathutil.HeaderValue(key, value); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		switch textproto.CanonicalMIMEHeaderKey(key) {
+		case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection",
+			HeaderCredential, HeaderConfiguration:
+			return invalid("header %s can't be set with WithHeader", key)
+		}
+		if c.header == nil {
+			c.header = make(http.Header)
+		}
+		c.header.Add(key, value)
+		return nil
+	}
+}
+
+// WithIdempotent marks a call as safe to repeat, so that it is retried on
+// 5xx answers and dropped connections even if its method is POST or PATCH.
+// Use it only for calls the server de-duplicates.
+func WithIdempotent() CallOption {
+	return func(c *callConfig) error {
+		c.idempotent = true
+		return nil
+	}
+}
+
+// WithCallRetries overrides the client's retry count for one call (0
+// disables retries).
+func WithCallRetries(n int) CallOption {
+	return func(c *callConfig) error {
+		if n < 0 {
+			return invalid("call retries %d < 0", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+func checkHeaderID(what, id string) error {
+	if id == "" {
+		return invalid("empty %s", what)
+	}
+	if len(id) > pathutil.MaxSegment {
+		return invalid("%s is %d bytes long", what, len(id))
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c == 0x7f || c == ',' || c == ';' {
+			return invalid("%s contains a space, separator or control character", what)
+		}
+	}
+	return nil
+}
+
+func applyCallOptions(opts []CallOption) (callConfig, error) {
+	cc := callConfig{maxRetries: -1}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cc); err != nil {
+			return cc, err
+		}
+	}
+	if cc.configuration != "" && cc.credential == "" {
+		return cc, invalid("WithConfiguration needs WithCredential: Paragon accepts a configuration ID only together with a credential ID")
+	}
+	return cc, nil
+}
+
+// apiRequest is one call to Paragon, before call options are applied.
+type apiRequest struct {
+	svc      Service
+	method   string
+	path     string // escaped, after the base URL (e.g. "/projects/{pid}/sdk/me")
+	template string // route for logs, e.g. "/sdk/triggers/{id}"
+	query    url.Values
+	body     any    // JSON-encoded when non-nil
+	rawBody  []byte // sent as is (with contentType) when non-nil
+	ctype    string
+	header   http.Header // extra headers
+	stream   bool        // leave a 2xx body open (raw proxy mode)
+	proxy    bool        // the call goes through the proxy
+}
+
+// projectPath returns "/projects/{pid}" + suffix.
+func (c *Client) projectPath(suffix string) string {
+	return "/projects/" + c.projectID + suffix
+}
+
+// do sends r as user u and returns the 2xx response, or an *Error.
+func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*transport.Response, error) {
+	if ctx == nil {
+		return nil, invalid("nil context")
+	}
+	if u.err != nil {
+		return nil, u.err
+	}
+	cc, err := applyCallOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := u.c
+	treq := &transport.Request{
+		Method:       r.method,
+		Header:       make(http.Header, 4+len(r.header)+len(cc.header)),
+		Idempotent:   cc.idempotent,
+		Stream:       r.stream,
+		PathTemplate: r.template,
+		MaxRetries:   cc.maxRetries,
+		Authorize:    u.authorize,
+	}
+	base := c.bases[r.svc]
+	var sb strings.Builder
+	sb.Grow(len(base.Scheme) + len(base.Host) + len(base.Path) + len(r.path) + 4)
+	sb.WriteString(base.Scheme)
+	sb.WriteString("://")
+	sb.WriteString(base.Host)
+	sb.WriteString(base.Path)
+	sb.WriteString(r.path)
+	if len(r.query) > 0 {
+		sb.WriteByte('?')
+		sb.WriteString(r.query.Encode())
+	}
+	treq.URL = sb.String()
+
+	switch {
+	case r.rawBody != nil:
+		treq.Body = r.rawBody
+		if r.ctype != "" {
+			treq.Header.Set("Content-Type", r.ctype)
+		}
+	case r.body != nil:
+		b, err := marshalBody(r.body)
+		if err != nil {
+			return nil, err
+		}
+		treq.Body = b
+		treq.Header.Set("Content-Type", "application/json")
+	}
+	treq.Header.Set("Accept", "application/json")
+	for k, vs := range r.header {
+		treq.Header[k] = vs
+	}
+	for k, vs := range cc.header {
+		treq.Header[k] = vs
+	}
+	if cc.credential != "" {
+		treq.Header.Set(HeaderCredential, cc.credential)
+	}
+	if cc.configuration != "" {
+		treq.Header.Set(HeaderConfiguration, cc.configuration)
+	}
+
+	resp, err := c.tr.Do(ctx, treq)
+	if err != nil {
+		if errors.Is(err, errNoSigningKey) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("paragon: %s %s: %w", r.method, r.template, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
+	}
+	return resp, nil
+}
+
+// redactPath keeps error paths short: the project ID is known to the caller.
+func redactPath(p, projectID string) string {
+	return strings.Replace(p, "/projects/"+projectID, "/projects/{project}", 1)
+}
+
+// marshalBody encodes v as JSON, refusing NaN and infinities with
+// ErrInvalidInput (encoding/json refuses them too, with a less clear error).
+func marshalBody(v any) ([]byte, error) {
+	switch b := v.(type) {
+	case json.RawMessage:
+		if !json.Valid(b) {
+			return nil, invalid("body is not valid JSON")
+		}
+		return b, nil
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		var uve *json.UnsupportedValueError
+		if errors.As(err, &uve) {
+			return nil, invalid("body: %s (JSON has no NaN or Inf)", uve.Str)
+		}
+		return nil, fmt.Errorf("%w: body: %w", ErrInvalidInput, err)
+	}
+	return out, nil
+}
+
+// decodeJSON decodes a response body into v with a clear error for an empty
+// or malformed body.
+func decodeJSON(resp *transport.Response, what string, v any) error {
+	if len(resp.Body) == 0 {
+		return fmt.Errorf("paragon: %s: empty response body (status %d)", what, resp.StatusCode)
+	}
+	if err := json.Unmarshal(resp.Body, v); err != nil {
+		return fmt.Errorf("paragon: %s: decoding response: %w", what, err)
+	}
+	return nil
+}

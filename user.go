@@ -1,0 +1,353 @@
+package paragon
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/paragon-go/paragon/internal/auth"
+)
+
+// maxUserID bounds the user IDs the client signs tokens for.
+const maxUserID = 1024
+
+// User acts as one Connected User: every call is authenticated with that
+// user's Paragon User Token. A User is cheap; it shares its Client's
+// transport and token cache and is safe for concurrent use.
+type User struct {
+	c     *Client
+	id    string
+	token string // a token signed elsewhere (Authenticate); "" = the client signs
+	err   error  // set when id is unusable: every call returns it
+}
+
+// User returns a handle that acts as the Connected User id (your own user or
+// company ID, the token's "sub"). Its token is signed on first use and cached.
+// An empty or malformed id is reported by the first call, with
+// [ErrInvalidInput], before any request is sent.
+func (c *Client) User(id string) *User {
+	u := &User{c: c, id: id}
+	switch {
+	case checkUserID(id) != nil:
+		u.err = checkUserID(id)
+	case c.tokens == nil:
+		u.err = fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
+	}
+	return u
+}
+
+// ID returns the Connected User's ID.
+func (u *User) ID() string { return u.id }
+
+// Client returns the client the user belongs to.
+func (u *User) Client() *Client { return u.c }
+
+func checkUserID(id string) error {
+	if id == "" {
+		return invalid("empty user ID")
+	}
+	if len(id) > maxUserID {
+		return invalid("user ID is %d bytes long (max %d)", len(id), maxUserID)
+	}
+	if !utf8.ValidString(id) {
+		return invalid("user ID is not valid UTF-8")
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return invalid("user ID contains a control character")
+		}
+	}
+	return nil
+}
+
+// authorize returns the bearer token for one attempt.
+func (u *User) authorize(context.Context) (string, error) {
+	if u.token != "" {
+		return u.token, nil
+	}
+	tok, err := u.c.tokens.Token(u.id)
+	if err != nil {
+		return "", fmt.Errorf("paragon: signing user token: %w", err)
+	}
+	return tok, nil
+}
+
+// String describes the user without its token.
+func (u *User) String() string { return fmt.Sprintf("paragon.User{id: %q}", u.id) }
+
+// GoString is like String, for %#v.
+func (u *User) GoString() string { return u.String() }
+
+// Format prints the redacted description for every verb.
+func (u *User) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(u.String())) }
+
+// LogValue is the user's slog representation, without its token.
+func (u *User) LogValue() slog.Value { return slog.GroupValue(slog.String("user", u.id)) }
+
+// MarshalJSON encodes the user's ID only.
+func (u *User) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]string{"id": u.id}) }
+
+// TokenOption adjusts one token made by [Client.SignUserToken].
+type TokenOption func(*tokenConfig) error
+
+type tokenConfig struct {
+	lifetime    time.Duration
+	permissions map[string]any
+}
+
+// WithPermissions adds Paragon's JWT permissions claim
+// ("urn:useparagon:connect:permissions"), a map of scope to permission, e.g.
+// {"integration:*": true, "credential:*": []string{"credential:write"}}.
+func WithPermissions(p map[string]any) TokenOption {
+	return func(c *tokenConfig) error {
+		if len(p) == 0 {
+			return invalid("empty permissions")
+		}
+		c.permissions = p
+		return nil
+	}
+}
+
+// WithTokenDuration sets the lifetime of one token (default: the client's
+// token lifetime).
+func WithTokenDuration(d time.Duration) TokenOption {
+	return func(c *tokenConfig) error {
+		if d < time.Minute {
+			return invalid("token lifetime %v is under one minute", d)
+		}
+		c.lifetime = d
+		return nil
+	}
+}
+
+// SignUserToken returns a new Paragon User Token for userID: an RS256 JWT
+// with sub, iat, exp and aud ("useparagon.com/<projectID>"). Hand it to the
+// browser SDK's paragon.authenticate() or Connect Portal. The token is a
+// secret: don't log it.
+func (c *Client) SignUserToken(userID string, opts ...TokenOption) (string, error) {
+	if err := checkUserID(userID); err != nil {
+		return "", err
+	}
+	if c.key == nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
+	}
+	tc := tokenConfig{lifetime: c.lifetime}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&tc); err != nil {
+			return "", err
+		}
+	}
+	now := time.Now()
+	return c.key.Sign(auth.Claims{
+		Subject:     userID,
+		Audience:    c.audience,
+		IssuedAt:    now.Add(-30 * time.Second),
+		Expiry:      now.Add(tc.lifetime),
+		Permissions: tc.permissions,
+	})
+}
+
+// Authenticate returns a User that acts with token, a Paragon User Token
+// signed elsewhere (for example by another service, or Firebase/Auth0 tokens
+// configured in Paragon). It checks the token's form and expiry locally, then
+// asks Paragon (GET /sdk/me): a token Paragon refuses fails with
+// [ErrUnauthorized].
+func (c *Client) Authenticate(ctx context.Context, token string) (*User, error) {
+	sub, err := inspectToken(token, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	u := &User{c: c, id: sub, token: token}
+	st, err := u.GetUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Authenticated {
+		return nil, fmt.Errorf("%w: Paragon did not accept the token", ErrUnauthorized)
+	}
+	if st.UserID != "" {
+		u.id = st.UserID
+	}
+	return u, nil
+}
+
+// inspectToken checks a JWT's form without verifying its signature (only
+// Paragon holds the public key): three base64url parts, an RS256 header and
+// an unexpired exp. It returns the subject. Errors never include the token.
+func inspectToken(token string, now time.Time) (string, error) {
+	if token == "" {
+		return "", invalid("empty token")
+	}
+	if len(token) > 16<<10 {
+		return "", invalid("token is %d bytes long", len(token))
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[2] == "" {
+		return "", invalid("token is not a signed JWT (want header.payload.signature)")
+	}
+	var hdr struct {
+		Alg string `json:"alg"`
+	}
+	if err := decodeSegment(parts[0], &hdr); err != nil {
+		return "", invalid("token header: %v", err)
+	}
+	if hdr.Alg != "RS256" {
+		return "", invalid("token algorithm %q; Paragon User Tokens are RS256", hdr.Alg)
+	}
+	var claims struct {
+		Sub string   `json:"sub"`
+		ID  string   `json:"id"`
+		Exp *float64 `json:"exp"`
+	}
+	if err := decodeSegment(parts[1], &claims); err != nil {
+		return "", invalid("token claims: %v", err)
+	}
+	sub := claims.Sub
+	if sub == "" {
+		sub = claims.ID
+	}
+	if err := checkUserID(sub); err != nil {
+		return "", fmt.Errorf("token subject: %w", err)
+	}
+	if claims.Exp == nil {
+		return "", invalid("token has no exp claim")
+	}
+	if exp := time.Unix(int64(*claims.Exp), 0); !now.Before(exp) {
+		return "", fmt.Errorf("%w: %w: token expired at %s", ErrInvalidInput, ErrUnauthorized, exp.UTC().Format(time.RFC3339))
+	}
+	return sub, nil
+}
+
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
+	if err != nil {
+		return fmt.Errorf("not base64url")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("not a JSON object")
+	}
+	return nil
+}
+
+// UserState is a Connected User as Paragon sees it (GET /sdk/me).
+type UserState struct {
+	// Authenticated is false when Paragon did not accept the token; the other
+	// fields are then empty.
+	Authenticated bool `json:"authenticated"`
+	// UserID is the token's subject.
+	UserID string `json:"userId,omitzero"`
+	// Meta is the user's metadata (see [User.SetUserMetadata]).
+	Meta map[string]any `json:"meta,omitzero"`
+	// Integrations maps an integration type ("close") to its state.
+	Integrations map[string]IntegrationState `json:"integrations,omitzero"`
+	// Resources lists the user's API Resources.
+	Resources []Resource `json:"resources,omitzero"`
+	// Project describes the project's plan features.
+	Project ProjectInfo `json:"project,omitzero"`
+	// Raw is the response as Paragon sent it, for fields not modelled here.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the state and keeps the raw JSON.
+func (s *UserState) UnmarshalJSON(b []byte) error {
+	type plain UserState
+	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+		return err
+	}
+	s.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// IntegrationState is one integration's state for a user.
+type IntegrationState struct {
+	Enabled             bool                     `json:"enabled"`
+	CredentialStatus    CredentialStatus         `json:"credentialStatus,omitzero"`
+	CredentialID        string                   `json:"credentialId,omitzero"`
+	ProviderID          string                   `json:"providerId,omitzero"`
+	ProviderData        map[string]any           `json:"providerData,omitzero"`
+	ConfiguredWorkflows map[string]WorkflowState `json:"configuredWorkflows,omitzero"`
+	AllCredentials      []Credential             `json:"allCredentials,omitzero"`
+}
+
+// WorkflowState is a workflow's enablement and settings for a user.
+type WorkflowState struct {
+	Enabled  bool           `json:"enabled"`
+	Settings map[string]any `json:"settings,omitzero"`
+}
+
+// Resource is a user's API Resource.
+type Resource struct {
+	ID            string `json:"id"`
+	Slug          string `json:"slug,omitzero"`
+	IntegrationID string `json:"integrationId,omitzero"`
+	CredentialID  string `json:"credentialId,omitzero"`
+}
+
+// ProjectInfo describes the project's plan.
+type ProjectInfo struct {
+	// AccessibleFeatures lists plan features such as "headless-cp" and
+	// "user-metadata".
+	AccessibleFeatures []string `json:"accessibleFeatures,omitzero"`
+}
+
+// HasFeature reports whether the project's plan includes feature.
+func (p ProjectInfo) HasFeature(feature string) bool {
+	for _, f := range p.AccessibleFeatures {
+		if f == feature {
+			return true
+		}
+	}
+	return false
+}
+
+// GetUser returns the user's state: metadata and connected integrations
+// (GET /sdk/me). When Paragon does not accept the token it answers 401, an
+// error matching [ErrUnauthorized]; a body of {"authenticated": false} comes
+// back as a UserState with Authenticated false.
+//
+// Docs: https://docs.useparagon.com/apis/users
+func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, error) {
+	resp, err := u.do(ctx, &apiRequest{
+		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	st := new(UserState)
+	if err := decodeJSON(resp, "GetUser", st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// maxMetadataBytes bounds the encoded metadata of SetUserMetadata.
+const maxMetadataBytes = 256 << 10
+
+// SetUserMetadata stores metadata on the user (PATCH /sdk/me with
+// {"meta": …}). The keys "Name" and "Email" are shown in Paragon's dashboard.
+// Needs the "user-metadata" plan feature.
+func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ...CallOption) error {
+	if meta == nil {
+		return invalid("nil metadata")
+	}
+	body, err := marshalBody(map[string]any{"meta": meta})
+	if err != nil {
+		return err
+	}
+	if len(body) > maxMetadataBytes {
+		return invalid("metadata is %d bytes encoded (max %d)", len(body), maxMetadataBytes)
+	}
+	_, err = u.do(ctx, &apiRequest{
+		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+		rawBody: body, ctype: "application/json",
+	}, opts)
+	return err
+}

@@ -1,0 +1,141 @@
+package paragon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/paragon-go/paragon/internal/pathutil"
+)
+
+// WorkflowParams is the request sent to a Request-trigger workflow.
+type WorkflowParams struct {
+	// Body is sent as JSON (nil sends no body).
+	Body any
+	// Query is sent as the query string.
+	Query url.Values
+	// Headers are forwarded to the workflow.
+	Headers http.Header
+}
+
+// WorkflowResponse is a Request-trigger workflow's answer.
+type WorkflowResponse struct {
+	// StatusCode is 202 when the workflow has no Response step, or the
+	// status its Response step set.
+	StatusCode int
+	// Header holds the response headers.
+	Header http.Header
+	// Body is the Response step's body (empty for 202).
+	Body json.RawMessage
+}
+
+// Accepted reports whether Paragon accepted the run without waiting for a
+// response (202: the workflow has no Response step).
+func (r *WorkflowResponse) Accepted() bool { return r.StatusCode == http.StatusAccepted }
+
+// Decode decodes the Response step's JSON body into v.
+func (r *WorkflowResponse) Decode(v any) error {
+	if len(r.Body) == 0 {
+		return fmt.Errorf("paragon: workflow response has no body (status %d)", r.StatusCode)
+	}
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		return fmt.Errorf("paragon: workflow response: %w", err)
+	}
+	return nil
+}
+
+// Workflow triggers the Request-trigger workflow workflowID for the user
+// (POST /projects/{id}/sdk/triggers/{workflowID} on the events host) and
+// returns its answer: 202 when it has no Response step, or the Response
+// step's status and body. If the Response step does not answer within 55 s,
+// Paragon answers 542 and Workflow returns an error matching
+// [ErrWorkflowTimeout]; it is never retried, because the workflow may still
+// be running. The workflow must be enabled for the user.
+//
+// Docs: https://docs.useparagon.com/workflows/triggers/request-trigger
+func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParams, opts ...CallOption) (*WorkflowResponse, error) {
+	id, err := pathutil.Segment("workflow ID", workflowID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if p == nil {
+		p = &WorkflowParams{}
+	}
+	r := &apiRequest{
+		svc: ServiceEvents, method: "POST", path: u.c.projectPath("/sdk/triggers/" + id),
+		template: "/sdk/triggers/{workflow}", query: p.Query,
+	}
+	if p.Body != nil {
+		body, err := marshalBody(p.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.rawBody, r.ctype = body, "application/json"
+	} else {
+		r.rawBody, r.ctype = []byte("{}"), "application/json"
+	}
+	if len(p.Headers) > 0 {
+		r.header = make(http.Header, len(p.Headers))
+		for k, vs := range p.Headers {
+			if err := pathutil.HeaderName(k); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+			}
+			switch http.CanonicalHeaderKey(k) {
+			case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection", "Content-Type":
+				return nil, invalid("header %s can't be set on a workflow trigger", k)
+			}
+			for _, v := range vs {
+				if err := pathutil.HeaderValue(k, v); err != nil {
+					return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+				}
+			}
+			r.header[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
+	resp, err := u.do(ctx, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &WorkflowResponse{StatusCode: resp.StatusCode, Header: resp.Header}
+	if len(resp.Body) > 0 {
+		out.Body = json.RawMessage(resp.Body)
+	}
+	return out, nil
+}
+
+// EnableWorkflow turns workflowID on for the user (POST
+// /sdk/workflows/{workflowID}). With several accounts or configurations,
+// choose one with [WithCredential] and [WithConfiguration]. Subscribers of
+// [EventWorkflowChange] are told.
+func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	return u.setWorkflow(ctx, workflowID, true, opts)
+}
+
+// DisableWorkflow turns workflowID off for the user (DELETE
+// /sdk/workflows/{workflowID}). Subscribers of [EventWorkflowChange] are told.
+//
+// Docs: https://docs.useparagon.com/apis/api-reference
+func (u *User) DisableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	return u.setWorkflow(ctx, workflowID, false, opts)
+}
+
+func (u *User) setWorkflow(ctx context.Context, workflowID string, enable bool, opts []CallOption) error {
+	id, err := pathutil.Segment("workflow ID", workflowID)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	method := http.MethodDelete
+	if enable {
+		method = http.MethodPost
+	}
+	if _, err := u.do(ctx, &apiRequest{
+		svc: ServiceAPI, method: method, path: u.c.projectPath("/sdk/workflows/" + id),
+		template: "/sdk/workflows/{workflow}",
+	}, opts); err != nil {
+		return err
+	}
+	u.c.subs.publish(SDKEvent{Type: EventWorkflowChange, UserID: u.id, WorkflowID: workflowID, Enabled: enable})
+	return nil
+}
