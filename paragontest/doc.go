@@ -1,0 +1,67 @@
+// Package paragontest runs a fake Paragon for one project, with a fake Close
+// CRM behind its proxy, for tests and offline examples.
+//
+// A [Server] speaks Paragon's wire protocol on a loopback httptest server:
+//
+//	srv := paragontest.NewServer()
+//	defer srv.Close()
+//	u := srv.Client().User("user-1")
+//	me, err := u.GetUser(ctx) // GET /projects/{id}/sdk/me, verified like Paragon
+//
+// It serves the Connect API (/sdk/me, integrations, credentials, metadata,
+// workflows), App Events and Request triggers (as the hermes host does), and
+// the proxy (/sdk/proxy/{integration}/…), all from one URL. [Server.Client]
+// returns a *paragon.Client pointed at it.
+//
+// # Tokens
+//
+// Every request must carry "Authorization: Bearer <token>" where the token is
+// an RS256 JWT signed with the server's key ([Server.SigningKeyPEM]), with an
+// unexpired exp, a non-empty sub and, if present, aud
+// "useparagon.com/<projectID>". Anything else is answered 401 in Paragon's
+// error shape. The first valid token for a subject creates that Connected
+// User, as Paragon does.
+//
+// # State
+//
+// The server keeps each user's metadata, credentials (connected accounts),
+// settings and workflow enablement, and records every App Event
+// ([Server.Events]) and request ([Server.Requests]). Request-trigger workflows
+// run Go handlers registered with [Server.HandleWorkflow]. Behind
+// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM]); other
+// integrations echo the request back, or run a handler registered with
+// [Server.HandleProxy].
+//
+// # Faults
+//
+// [Server.InjectLatency], [Server.FailNext], [Server.FailRate] and
+// [Server.DropNext] make Paragon slow or failing for any route;
+// [CloseCRM.FailNext] and [CloseCRM.SetRateLimit] make Close fail behind the
+// proxy. All of it is safe for concurrent use.
+//
+// # Where the fake decides
+//
+// Paragon does not document some answers; the fake picks one and keeps to it:
+//
+//   - Proxy, default mode: the upstream status is passed through and the
+//     upstream body is wrapped as {"output": <body>} for every status,
+//     errors included (a non-JSON body becomes a JSON string, an empty body
+//     null). Location (on redirects) and the rate-limit headers RateLimit,
+//     Retry-After and X-Rate-Limit-* are passed through; other upstream
+//     headers are not. With X-Paragon-Use-Raw-Response set to 1 or true, the
+//     upstream status, headers and bytes are returned unchanged.
+//   - PATCH /sdk/me merges the top-level keys of "meta" (null deletes a key)
+//     and answers with the user's state.
+//   - PATCH /sdk/credentials/{id} replaces each of sharedSettings,
+//     workflowSettings and configuredWorkflows that the body carries and keeps
+//     the others.
+//   - DELETE /sdk/integrations/{id} removes the credential chosen with
+//     X-Paragon-Credential, or else all of the user's credentials of that
+//     integration.
+//   - Error codes are descriptive strings such as "unauthorized" or
+//     "integration_not_enabled"; Paragon itself uses digit strings for some.
+//     Match errors on their status (or errors.Is in package paragon), not on
+//     codes.
+//
+// Docs: https://docs.useparagon.com/apis/api-reference
+package paragontest

@@ -1,0 +1,429 @@
+package paragontest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"time"
+)
+
+// Paragon's request headers.
+const (
+	headerCredential    = "X-Paragon-Credential"
+	headerConfiguration = "X-Paragon-Configuration-Id"
+	headerRaw           = "X-Paragon-Use-Raw-Response"
+	headerProxyURL      = "X-Paragon-Proxy-Url"
+)
+
+// authedHandler handles a request whose token was verified; userID is its
+// subject.
+type authedHandler func(w http.ResponseWriter, r *http.Request, userID string)
+
+// newMux routes every service of the project.
+func (s *Server) newMux() *http.ServeMux {
+	p := "/projects/" + s.projectID + "/sdk"
+	mux := http.NewServeMux()
+	handle := func(pattern string, h authedHandler) { mux.Handle(pattern, s.authed(h)) }
+
+	handle("GET "+p+"/me", s.getMe)
+	handle("PATCH "+p+"/me", s.patchMe)
+	handle("GET "+p+"/integrations", s.listIntegrations)
+	handle("DELETE "+p+"/integrations/{id}", s.uninstall)
+	handle("GET "+p+"/metadata", s.metadata)
+	handle("GET "+p+"/credentials", s.listCredentials)
+	handle("POST "+p+"/credentials", s.createCredential)
+	handle("GET "+p+"/credentials/{id}", s.getCredential)
+	handle("PATCH "+p+"/credentials/{id}", s.patchCredential)
+	handle("POST "+p+"/workflows/{id}", s.enableWorkflow)
+	handle("DELETE "+p+"/workflows/{id}", s.disableWorkflow)
+	handle("POST "+p+"/triggers/{id}", s.trigger)
+	handle("POST "+p+"/events/trigger", s.event)
+	handle("POST /v2"+p+"/events/trigger", s.event)
+	handle(p+"/proxy/{integration}/{path...}", s.proxy)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, problem := s.verifyToken(r); problem != "" {
+			writeError(w, r, http.StatusUnauthorized, codeUnauthorized, problem, nil)
+			return
+		}
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Cannot "+r.Method+" "+r.URL.Path, nil)
+	})
+	return mux
+}
+
+// authed verifies the token before h runs, answering 401 otherwise.
+func (s *Server) authed(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sub, problem := s.verifyToken(r)
+		if problem != "" {
+			writeError(w, r, http.StatusUnauthorized, codeUnauthorized, problem, nil)
+			return
+		}
+		if info, ok := r.Context().Value(ctxUserID).(*reqInfo); ok {
+			info.userID = sub
+		}
+		h(w, r, sub)
+	})
+}
+
+// GET /sdk/me
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request, userID string) {
+	s.mu.Lock()
+	st := s.stateLocked(s.userLocked(userID))
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, st)
+}
+
+// PATCH /sdk/me {"meta": {…}}: merges the top-level keys; null deletes one.
+func (s *Server) patchMe(w http.ResponseWriter, r *http.Request, userID string) {
+	body, ok := readObject(w, r)
+	if !ok {
+		return
+	}
+	meta, isObj := body["meta"].(map[string]any)
+	if !isObj {
+		writeValidation(w, r, "meta", "isObject", "meta must be an object")
+		return
+	}
+	s.mu.Lock()
+	u := s.userLocked(userID)
+	for k, v := range meta {
+		if v == nil {
+			delete(u.meta, k)
+		} else {
+			u.meta[k] = v
+		}
+	}
+	st := s.stateLocked(u)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, st)
+}
+
+// integrationListJSON is one element of GET /sdk/integrations (spec §5.2).
+type integrationListJSON struct {
+	ID                          string         `json:"id"`
+	Type                        string         `json:"type"`
+	Name                        string         `json:"name"`
+	BrandColor                  string         `json:"brandColor"`
+	ProjectID                   string         `json:"projectId"`
+	DateCreated                 string         `json:"dateCreated"`
+	DateUpdated                 string         `json:"dateUpdated"`
+	IsActive                    bool           `json:"isActive"`
+	CustomIntegrationID         *string        `json:"customIntegrationId"`
+	CustomIntegration           any            `json:"customIntegration"`
+	Configs                     []any          `json:"configs"`
+	Workflows                   []any          `json:"workflows"`
+	HasCredential               bool           `json:"hasCredential"`
+	ConnectedUserLimitOnDevCred bool           `json:"connectedUserLimitOnDevCred"`
+	ConnectedUserLimitReached   bool           `json:"connectedUserLimitReached"`
+	NeedPreOauthInputs          bool           `json:"needPreOauthInputs"`
+	ProviderType                string         `json:"providerType"`
+	AuthenticationType          string         `json:"authenticationType"`
+	SDKIntegrationConfig        map[string]any `json:"sdkIntegrationConfig"`
+	NoPermissionWorkflows       []any          `json:"noPermissionWorkflows"`
+}
+
+// projectCreated is the date the fake project's integrations report.
+var projectCreated = time.Date(2025, 3, 2, 9, 14, 7, 120e6, time.UTC)
+
+// GET /sdk/integrations
+func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request, userID string) {
+	s.mu.Lock()
+	u := s.userLocked(userID)
+	out := make([]integrationListJSON, 0, len(s.integrations))
+	for _, in := range s.integrations {
+		wfMeta := map[string]any{}
+		wfs := make([]any, 0, len(in.Workflows))
+		for _, wf := range in.Workflows {
+			wfMeta[wf.ID] = map[string]any{
+				"id": wf.ID, "inputs": []any{}, "infoText": wf.Description, "defaultEnabled": wf.DefaultEnabled,
+			}
+			wfs = append(wfs, map[string]any{
+				"id": wf.ID, "description": wf.Description, "integrationId": in.ID, "steps": []any{},
+			})
+		}
+		inputs := []any{}
+		if in.AuthenticationType == "basic" {
+			inputs = append(inputs, map[string]any{"id": "apiKey", "type": "password", "title": "API Key", "required": true})
+		}
+		out = append(out, integrationListJSON{
+			ID: in.ID, Type: in.Type, Name: in.Name, BrandColor: in.BrandColor, ProjectID: s.projectID,
+			DateCreated: isoTime(projectCreated), DateUpdated: isoTime(projectCreated), IsActive: true,
+			Configs: []any{map[string]any{
+				"id": in.ID, "integrationId": in.ID,
+				"values": map[string]any{
+					"description": in.Name + " integration", "overview": "", "accentColor": in.BrandColor,
+					"sharedMeta": map[string]any{"inputs": []any{}}, "workflowMeta": wfMeta,
+				},
+			}},
+			Workflows:          wfs,
+			HasCredential:      len(u.credsOf(in)) > 0,
+			ProviderType:       in.Type,
+			AuthenticationType: in.AuthenticationType,
+			SDKIntegrationConfig: map[string]any{
+				"accountTypes": []any{}, "dataSources": map[string]any{}, "authConfigInputs": inputs,
+				"postOauthInputs": []any{}, "authSchemeOptions": map[string]any{},
+			},
+			NoPermissionWorkflows: []any{},
+		})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// GET /sdk/metadata
+func (s *Server) metadata(w http.ResponseWriter, r *http.Request, _ string) {
+	out := make([]map[string]string, 0, len(s.integrations))
+	for _, in := range s.integrations {
+		out = append(out, map[string]string{"type": in.Type, "name": in.Name, "brandColor": in.BrandColor, "icon": in.Icon})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// DELETE /sdk/integrations/{id}: removes the X-Paragon-Credential
+// credential, or all of the user's credentials of the integration.
+func (s *Server) uninstall(w http.ResponseWriter, r *http.Request, userID string) {
+	in := s.byID[r.PathValue("id")]
+	if in == nil {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Integration not found.", nil)
+		return
+	}
+	s.locked(w, func(w http.ResponseWriter) {
+		s.uninstallLocked(w, r, userID, in)
+	})
+}
+
+func (s *Server) uninstallLocked(w http.ResponseWriter, r *http.Request, userID string, in *Integration) {
+	u := s.userLocked(userID)
+	creds := u.credsOf(in)
+	if xc := r.Header.Get(headerCredential); xc != "" {
+		c := u.cred(xc)
+		if c == nil || c.integ != in {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+			return
+		}
+		creds = []*credential{c}
+	}
+	if len(creds) == 0 {
+		s.notEnabledLocked(w, r, u, in)
+		return
+	}
+	for _, c := range creds {
+		u.removeCred(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+// notEnabledLocked answers that u has not connected in.
+func (s *Server) notEnabledLocked(w http.ResponseWriter, r *http.Request, u *user, in *Integration) {
+	meta := map[string]any{"personaId": u.personaID, "projectId": s.projectID, "endUserId": u.id}
+	if in != nil {
+		meta["integrationId"] = in.ID
+	}
+	writeError(w, r, http.StatusNotFound, codeIntegrationNotEnabled, "Integration not enabled for user.", meta)
+}
+
+// GET /sdk/credentials?integration=<type>&includeAccountAuth=true
+func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, userID string) {
+	q := r.URL.Query()
+	typ := q.Get("integration")
+	withAuth := q.Get("includeAccountAuth") == "true"
+	xc := r.Header.Get(headerCredential)
+	s.mu.Lock()
+	u := s.userLocked(userID)
+	out := []credentialJSON{}
+	for _, c := range u.creds {
+		if (typ == "" || c.integ.Type == typ) && (xc == "" || c.id == xc) {
+			out = append(out, s.credJSONLocked(u, c, withAuth))
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// GET /sdk/credentials/{id}
+func (s *Server) getCredential(w http.ResponseWriter, r *http.Request, userID string) {
+	s.mu.Lock()
+	u := s.userLocked(userID)
+	c := u.cred(r.PathValue("id"))
+	if c == nil {
+		s.mu.Unlock()
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+		return
+	}
+	out := s.credJSONLocked(u, c, r.URL.Query().Get("includeAccountAuth") == "true")
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// PATCH /sdk/credentials/{id} {"config": {"sharedSettings"|"workflowSettings"|"configuredWorkflows": …}}
+func (s *Server) patchCredential(w http.ResponseWriter, r *http.Request, userID string) {
+	body, ok := readObject(w, r)
+	if !ok {
+		return
+	}
+	cfg, isObj := body["config"].(map[string]any)
+	if !isObj {
+		writeValidation(w, r, "config", "isObject", "config must be an object")
+		return
+	}
+	id := r.PathValue("id")
+	if xc := r.Header.Get(headerCredential); xc != "" && xc != id {
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest,
+			"X-Paragon-Credential does not match the credential in the path.", nil)
+		return
+	}
+	var configured map[string]wfState
+	if raw, present := cfg["configuredWorkflows"]; present {
+		m, isMap := raw.(map[string]any)
+		if !isMap {
+			writeValidation(w, r, "config.configuredWorkflows", "isObject", "configuredWorkflows must be an object")
+			return
+		}
+		configured = map[string]wfState{}
+		for wfID, v := range m {
+			st, _ := v.(map[string]any)
+			enabled, _ := st["enabled"].(bool)
+			settings, _ := st["settings"].(map[string]any)
+			configured[wfID] = wfState{Enabled: enabled, Settings: orEmpty(settings)}
+		}
+	}
+	for _, k := range []string{"sharedSettings", "workflowSettings"} {
+		if v, present := cfg[k]; present {
+			if _, isMap := v.(map[string]any); !isMap {
+				writeValidation(w, r, "config."+k, "isObject", k+" must be an object")
+				return
+			}
+		}
+	}
+	s.locked(w, func(w http.ResponseWriter) {
+		s.patchCredentialLocked(w, r, userID, id, cfg, configured)
+	})
+}
+
+func (s *Server) patchCredentialLocked(w http.ResponseWriter, r *http.Request, userID, id string, cfg map[string]any, configured map[string]wfState) {
+	u := s.userLocked(userID)
+	c := u.cred(id)
+	if c == nil {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+		return
+	}
+	if xcfg := r.Header.Get(headerConfiguration); xcfg != "" && xcfg != c.configID {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Configuration not found.", nil)
+		return
+	}
+	if v, ok := cfg["sharedSettings"].(map[string]any); ok {
+		c.shared = v
+	}
+	if v, ok := cfg["workflowSettings"].(map[string]any); ok {
+		c.wfSettings = v
+	}
+	if configured != nil {
+		c.configured = configured
+	}
+	c.updated = time.Now()
+	writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
+}
+
+// POST /sdk/credentials: headless install, from inputs ({"integrationId",
+// "payload"}) or an OAuth code ({"code", "integrationId", …}).
+func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, userID string) {
+	body, ok := readObject(w, r)
+	if !ok {
+		return
+	}
+	integID, _ := body["integrationId"].(string)
+	if integID == "" {
+		writeValidation(w, r, "integrationId", "isNotEmpty", "integrationId should not be empty")
+		return
+	}
+	in := s.byID[integID]
+	if in == nil {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Integration not found.", map[string]any{"integrationId": integID})
+		return
+	}
+	payload, hasPayload := body["payload"].(map[string]any)
+	code, _ := body["code"].(string)
+	var auth map[string]any
+	switch {
+	case hasPayload && len(payload) > 0:
+		auth = payload
+	case code != "":
+		auth = map[string]any{"OAUTH_ACCESS_TOKEN": "paragontest-oauth-" + newUUID()}
+	default:
+		writeValidation(w, r, "payload", "isNotEmpty", "send payload (the user's inputs) or code (an OAuth authorization code)")
+		return
+	}
+	s.mu.Lock()
+	u := s.userLocked(userID)
+	c := s.connectLocked(u, in, auth)
+	if ext, ok := body["externalId"].(string); ok {
+		c.externalID = ext
+	}
+	out := s.credJSONLocked(u, c, false)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// locked runs fn with s.mu held, buffering what fn writes, and sends it to
+// w once the lock is released, so that no lock is held during network I/O.
+func (s *Server) locked(w http.ResponseWriter, fn func(w http.ResponseWriter)) {
+	rec := httptest.NewRecorder()
+	s.mu.Lock()
+	fn(rec)
+	s.mu.Unlock()
+	copyRecorded(w, rec)
+}
+
+// readObject reads a JSON object body, answering 400 when it is not one.
+func readObject(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
+	b, err := readBody(r)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "Could not read the request body.", nil)
+		return nil, false
+	}
+	m, err := decodeObject(b)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest, "Request body must be a JSON object.", nil)
+		return nil, false
+	}
+	return m, true
+}
+
+// chooseCredLocked picks the credential of in that a call acts on: the
+// X-Paragon-Credential one, or the user's first. It answers and returns nil
+// when there is none. s.mu must be held.
+func (s *Server) chooseCredLocked(w http.ResponseWriter, r *http.Request, u *user, in *Integration) *credential {
+	if xc := r.Header.Get(headerCredential); xc != "" {
+		c := u.cred(xc)
+		if c == nil || c.integ != in {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+			return nil
+		}
+		return c
+	}
+	creds := u.credsOf(in)
+	if len(creds) == 0 {
+		s.notEnabledLocked(w, r, u, in)
+		return nil
+	}
+	return creds[0]
+}
+
+// checkConfigLocked validates X-Paragon-Configuration-Id against c (which
+// may be nil when no credential was chosen). It answers and returns false
+// when the header is wrong.
+func checkConfig(w http.ResponseWriter, r *http.Request, c *credential) bool {
+	xcfg := r.Header.Get(headerConfiguration)
+	if xcfg == "" {
+		return true
+	}
+	if r.Header.Get(headerCredential) == "" {
+		writeError(w, r, http.StatusBadRequest, codeInvalidRequest,
+			"X-Paragon-Configuration-Id needs X-Paragon-Credential.", nil)
+		return false
+	}
+	if c == nil || c.configID != xcfg {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Configuration not found.", nil)
+		return false
+	}
+	return true
+}
