@@ -115,7 +115,7 @@ func TestContactGetUpdateDelete(t *testing.T) {
 	assert.Equal(t, "P", c.Name)
 
 	u := &close.ContactUpdate{
-		Title:  close.Set(""),                   // an explicit empty title goes on the wire
+		Title:  close.Set(""),                     // an explicit empty title goes on the wire
 		Emails: close.Set([]close.ContactEmail{}), // and an explicit empty list
 	}
 	u.ClearCustom("cf_Z7mK2p")
