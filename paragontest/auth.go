@@ -27,6 +27,12 @@ func (s *Server) verifyToken(r *http.Request) (sub, problem string) {
 		return "", "Malformed Authorization header: want Bearer <Paragon User Token>."
 	}
 	tok = strings.TrimSpace(tok)
+	if e, ok := s.verified.Load(tok); ok {
+		if e := e.(verifiedToken); time.Now().Before(e.exp) {
+			return e.sub, ""
+		}
+		s.verified.Delete(tok)
+	}
 	var claims jwt.MapClaims
 	_, err := jwt.ParseWithClaims(tok, &claims, func(*jwt.Token) (any, error) {
 		return &s.key.PublicKey, nil
@@ -58,7 +64,24 @@ func (s *Server) verifyToken(r *http.Request) (sub, problem string) {
 	if !ok || sub == "" {
 		return "", "User token has no sub claim."
 	}
+	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+		if s.verifiedN.Add(1) > maxVerified {
+			s.verified.Clear()
+			s.verifiedN.Store(0)
+		}
+		s.verified.Store(tok, verifiedToken{sub: sub, exp: exp.Time})
+	}
 	return sub, ""
+}
+
+// maxVerified bounds the cache of verified tokens.
+const maxVerified = 100_000
+
+// verifiedToken is a cached verification: RSA checks are slow enough to
+// matter when a load test sends the same tokens thousands of times.
+type verifiedToken struct {
+	sub string
+	exp time.Time
 }
 
 // UserToken returns a valid user token for userID, signed with the server's

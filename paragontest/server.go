@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -200,6 +201,9 @@ type Server struct {
 
 	log    requestLog
 	faults faults
+
+	verified  sync.Map     // token → verifiedToken
+	verifiedN atomic.Int64 // entries added to verified since it was last cleared
 }
 
 // NewServer starts a fake Paragon on 127.0.0.1 and returns it. The caller

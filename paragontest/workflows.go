@@ -207,18 +207,14 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request, h WorkflowH
 	select {
 	case res = <-done:
 	case <-ctx.Done():
-		select {
-		case res = <-done: // finished right at the deadline
-		default:
-			if s.ctx.Err() != nil {
-				writeError(w, r, http.StatusServiceUnavailable, codeWorkflowFailed, "Server is shutting down.", nil)
-				return
-			}
-			writeError(w, r, 542, codeWorkflowTimeout,
-				fmt.Sprintf("Workflow did not respond within %v.", s.triggerTimeout),
-				map[string]any{"workflowId": req.WorkflowID})
+		if s.ctx.Err() != nil {
+			writeError(w, r, http.StatusServiceUnavailable, codeWorkflowFailed, "Server is shutting down.", nil)
 			return
 		}
+		writeError(w, r, 542, codeWorkflowTimeout,
+			fmt.Sprintf("Workflow did not respond within %v.", s.triggerTimeout),
+			map[string]any{"workflowId": req.WorkflowID})
+		return
 	case <-r.Context().Done():
 		return
 	}
