@@ -67,9 +67,10 @@ func (s *Server) DropNext(n int) {
 // ResetFaults turns off every fault set with [Server.InjectLatency],
 // [Server.FailNext], [Server.FailRate] and [Server.DropNext].
 func (s *Server) ResetFaults() {
-	s.faults.mu.Lock()
-	s.faults = faults{}
-	s.faults.mu.Unlock()
+	f := &s.faults
+	f.mu.Lock()
+	f.latMin, f.latMax, f.failN, f.failStatus, f.rate, f.rateStatus, f.dropN = 0, 0, 0, 0, 0, 0, 0
+	f.mu.Unlock()
 }
 
 // faultAction is what the fault injection decided for one request.
