@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -153,4 +155,9 @@ func assertParagonError(t *testing.T, r response, status int, code string) map[s
 	assert.Equal(t, r.Header.Get("X-Request-Id"), meta["requestId"])
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, meta["requestId"])
 	return m
+}
+
+// pemOf encodes k as PKCS#1 PEM.
+func pemOf(k *rsa.PrivateKey) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
 }
