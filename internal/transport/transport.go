@@ -1,28 +1,68 @@
 // Package transport sends HTTP requests for the paragon SDK: retries with capped,
 // jittered backoff, Retry-After handling, a client-wide retry budget, response size
 // limits and redacted errors. It is internal: users never see its types.
+//
+// The retry policy, in the order it is applied after every attempt:
+//
+//  1. A done context is never retried.
+//  2. A transport error is retried for any method when the request certainly
+//     did not reach the server (dial and DNS failures, a server that closed an
+//     idle connection), and for idempotent requests also when it may have
+//     (resets, EOF, timeouts, a 2xx body that broke off mid-read). TLS,
+//     certificate and redirect errors are final.
+//  3. A response is retried on 429 for any method, and on 408, 500, 502, 503
+//     and 504 for idempotent requests. Everything else is final; in
+//     particular 501, 542 and any 2xx that arrived whole (or was handed
+//     over as a stream).
+//
+// A retry also needs an attempt left, a wait (server hint or backoff) that
+// neither exceeds Config.MaxRetryAfter nor passes the context's deadline, and
+// tokens from the Budget. When any of these is missing the last response or
+// error is returned as it is.
 package transport
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 )
+
+// Defaults for the zero values of Config.
+const (
+	DefaultInitialBackoff = 500 * time.Millisecond
+	DefaultMaxBackoff     = 8 * time.Second
+	DefaultMaxRetryAfter  = 20 * time.Second
+	DefaultMaxBodyBytes   = 32 << 20
+)
+
+// MaxErrorBodyBytes is how much of a non-2xx response body is kept in
+// Response.Body; the rest is drained up to a small cap and discarded.
+const MaxErrorBodyBytes = 64 << 10
+
+// maxDrainBytes is how much of a discarded body is read so that the
+// connection can be reused; past it the connection is closed instead.
+const maxDrainBytes = 4 << 10
 
 // ErrBodyTooLarge is matched (errors.Is) by *BodyTooLargeError.
 var ErrBodyTooLarge = errors.New("paragon: response body too large")
 
-// BodyTooLargeError reports a response body over the configured limit.
+// BodyTooLargeError reports a 2xx response body over the configured limit.
+// The body is not read past the limit.
 type BodyTooLargeError struct {
-	Limit int64
+	Limit int64 // Config.MaxBodyBytes in force
 }
 
+// Error implements error.
 func (e *BodyTooLargeError) Error() string {
-	return "paragon: response body exceeds limit"
+	return "paragon: response body exceeds limit of " + strconv.FormatInt(e.Limit, 10) + " bytes"
 }
 
 // Is reports whether target is ErrBodyTooLarge.
@@ -57,6 +97,7 @@ type Request struct {
 	// PathTemplate names the route in logs (e.g. "/sdk/proxy/{integration}/…").
 	PathTemplate string
 	// MaxRetries overrides Config.MaxRetries when >= 0; -1 = use the config.
+	// Note that the zero value means "no retries".
 	MaxRetries int
 }
 
@@ -71,56 +112,346 @@ type Response struct {
 	RetryAfter time.Duration // server wait hint on the final response, if any
 }
 
-// Budget is a client-wide retry token bucket.
-type Budget struct{}
-
-// NewBudget returns a bucket with the given capacity.
-func NewBudget(capacity int) *Budget { return &Budget{} }
-
-// Transport sends Requests.
+// Transport sends Requests. It is safe for concurrent use.
 type Transport struct {
-	cfg Config
+	cfg    Config
+	client *http.Client // a copy of cfg.HTTPClient with a guarded CheckRedirect
 }
 
-// New returns a Transport for cfg.
-func New(cfg Config) *Transport { return &Transport{cfg: cfg} }
+// New returns a Transport for cfg, filling in defaults. It copies
+// cfg.HTTPClient (the copy shares its RoundTripper) and wraps its
+// CheckRedirect so that Authorization never follows a redirect to another
+// host and redirect failures are never retried. A nil HTTPClient gets a
+// client over NewHTTPTransport with CheckRedirect.
+func New(cfg Config) *Transport {
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.InitialBackoff <= 0 {
+		cfg.InitialBackoff = DefaultInitialBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Transport: NewHTTPTransport(), CheckRedirect: CheckRedirect}
+	}
+	client := *cfg.HTTPClient
+	client.CheckRedirect = guardRedirect(cfg.HTTPClient.CheckRedirect)
+	return &Transport{cfg: cfg, client: &client}
+}
 
-// Do sends r, retrying per policy, and returns the final response.
+// Do sends r, retrying per policy, and returns the final response. A non-2xx
+// final response is returned with a nil error. Errors are the Authorize
+// error as it is, a *BodyTooLargeError, or a *url.Error whose URL holds only
+// scheme, host and path; they wrap context.Canceled or
+// context.DeadlineExceeded when the context ended the call.
 func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("transport: nil context")
+	}
+	if r == nil {
+		return nil, errors.New("transport: nil request")
+	}
+	c := &call{t: t, r: r, idempotent: r.Idempotent || idempotentMethod(r.Method)}
+	ctx = context.WithValue(ctx, callKey{}, c)
+	retries := t.cfg.MaxRetries
+	if r.MaxRetries >= 0 {
+		retries = r.MaxRetries
+	}
+
+	paid := 0 // budget tokens paid for the attempt in flight
+	for attempt := 1; ; attempt++ {
+		c.redirected, c.redirectFailed = false, false
+		req, err := c.newRequest(ctx)
+		if err != nil {
+			t.cfg.Budget.release(paid) // the retry paid for was never sent
+			return nil, err
+		}
+		start := time.Now()
+		resp, err := t.client.Do(req)
+		o := outcome{attempt: attempt}
+		if err != nil {
+			o.err = redact(err)
+			o.retryable, o.timeout = c.retryableError(ctx, err)
+		} else {
+			o.resp = resp
+			o.hint, o.hasHint = RetryAfter(resp.Header, time.Now())
+			if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+				c.readSuccess(ctx, &o)
+			} else {
+				o.retryable = ctx.Err() == nil && retryableStatus(resp.StatusCode, c.idempotent)
+			}
+		}
+
+		var wait time.Duration
+		cost, again := 0, false
+		if o.retryable && attempt <= retries {
+			wait, cost, again = t.plan(ctx, &o)
+		}
+		c.log(ctx, req, &o, time.Since(start), again, wait)
+
+		if !again {
+			return c.finish(&o, paid)
+		}
+		if o.resp != nil && o.err == nil {
+			discard(o.resp.Body)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			t.cfg.Budget.release(cost)
+			return nil, &url.Error{Op: urlErrorOp(r.Method), URL: redactURL(r.URL), Err: err}
+		}
+		paid = cost
+	}
+}
+
+// call is the state of one Do: the request and what the redirect guard
+// learned during the current attempt. Only Do's goroutine touches it.
+type call struct {
+	t          *Transport
+	r          *Request
+	idempotent bool
+
+	redirected     bool // the current attempt followed a redirect
+	redirectFailed bool // CheckRedirect refused a redirect
+}
+
+// callKey is the context key under which Do stores its *call for the
+// redirect guard.
+type callKey struct{}
+
+// outcome is what one attempt produced and what the policy made of it.
+type outcome struct {
+	attempt   int
+	resp      *http.Response // nil on a transport error
+	out       *Response      // set once a 2xx was read (or opened as a stream)
+	err       error          // redacted transport or body error
+	hint      time.Duration  // server wait hint from resp's headers
+	hasHint   bool
+	retryable bool // the policy allows another attempt
+	timeout   bool // the failure was a timeout (a dearer retry)
+}
+
+// newRequest builds the *http.Request for one attempt: a fresh body reader
+// over r.Body (http.NewRequestWithContext sets ContentLength and GetBody),
+// a copy of r.Header, User-Agent and a freshly authorized token.
+func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
+	r := c.r
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return nil, err
+		return nil, redact(err)
 	}
-	for k, v := range r.Header {
-		req.Header[k] = v
+	if len(r.Header) > 0 {
+		req.Header = r.Header.Clone()
+	}
+	if ua := c.t.cfg.UserAgent; ua != "" && req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", ua)
 	}
 	if r.Authorize != nil {
 		tok, err := r.Authorize(ctx)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
 	}
-	resp, err := t.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: 1}
-	if r.Stream && resp.StatusCode/100 == 2 {
-		out.Stream = resp.Body
-		return out, nil
-	}
-	defer resp.Body.Close()
-	out.Body, err = io.ReadAll(resp.Body)
-	return out, err
+	return req, nil
 }
 
-// NewHTTPTransport returns the SDK's own tuned *http.Transport (never
-// http.DefaultTransport).
-func NewHTTPTransport() *http.Transport {
-	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 64}
+// readSuccess reads (or, in stream mode, opens) a 2xx body into o.out. A
+// body that breaks off is a failure mid-response, retried only for
+// idempotent requests; an oversized body is final.
+func (c *call) readSuccess(ctx context.Context, o *outcome) {
+	resp := o.resp
+	if c.r.Stream {
+		o.out = c.response(o)
+		o.out.Stream = resp.Body
+		return
+	}
+	n := resp.ContentLength
+	if resp.Body == http.NoBody || c.r.Method == http.MethodHead {
+		n = 0 // a HEAD response declares the length of a body it does not send
+	}
+	b, err := readBody(resp.Body, n, c.t.cfg.MaxBodyBytes)
+	if err == nil {
+		resp.Body.Close()
+		o.out = c.response(o)
+		o.out.Body = b
+		return
+	}
+	resp.Body.Close() // without draining: an oversized or broken body drops the connection
+	if errors.Is(err, ErrBodyTooLarge) {
+		o.err = err
+		return
+	}
+	o.err = &url.Error{Op: urlErrorOp(c.r.Method), URL: redactURL(c.r.URL), Err: fmt.Errorf("reading response body: %w", err)}
+	o.retryable = c.idempotent && ctx.Err() == nil
+	o.timeout = isTimeout(err)
+}
+
+// finish turns the last attempt into Do's result and settles the budget.
+func (c *call) finish(o *outcome, paid int) (*Response, error) {
+	switch {
+	case o.out != nil:
+		if o.attempt == 1 {
+			c.t.cfg.Budget.release(successReward)
+		} else {
+			c.t.cfg.Budget.release(paid)
+		}
+		return o.out, nil
+	case o.err != nil:
+		return nil, o.err
+	}
+	out := c.response(o)
+	out.Body = readErrorBody(o.resp.Body, o.resp.ContentLength)
+	return out, nil
+}
+
+// response returns the Response for o's HTTP response, without a body.
+func (c *call) response(o *outcome) *Response {
+	out := &Response{StatusCode: o.resp.StatusCode, Header: o.resp.Header, Attempts: o.attempt}
+	if o.hasHint {
+		out.RetryAfter = o.hint
+	}
+	return out
+}
+
+// plan decides whether o is retried and after how long, and pays the
+// budget for it. It returns again=false when the server's hint is over
+// MaxRetryAfter, when the wait would pass ctx's deadline, or when the budget
+// is empty.
+func (t *Transport) plan(ctx context.Context, o *outcome) (wait time.Duration, cost int, again bool) {
+	wait = t.backoff(o.attempt - 1)
+	if o.hasHint {
+		if o.hint > t.cfg.MaxRetryAfter {
+			return 0, 0, false
+		}
+		wait = o.hint
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+		return 0, 0, false
+	}
+	cost = retryCost
+	if o.timeout {
+		cost = timeoutRetryCost
+	}
+	if !t.cfg.Budget.take(cost) {
+		return 0, 0, false
+	}
+	return wait, cost, true
+}
+
+// backoff returns the wait before retry number n (0 for the first retry):
+// min(MaxBackoff, InitialBackoff·2^n) with "equal jitter", a uniform pick in
+// [capped/2, capped]. The jitter is taken on the capped value, so it still
+// spreads clients out once the cap is reached.
+func (t *Transport) backoff(n int) time.Duration {
+	capped := t.cfg.MaxBackoff
+	if n < 63 {
+		if d := t.cfg.InitialBackoff << n; d>>n == t.cfg.InitialBackoff && d < capped {
+			capped = d
+		}
+	}
+	half := capped / 2
+	return half + rand.N(capped-half+1)
+}
+
+// sleep waits d on a timer, or until ctx is done, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+// log writes one Debug record for an attempt, when the logger wants it.
+// Only the method, host, path template, status, attempt number, duration,
+// request ID, the error and the coming wait are logged: never headers,
+// bodies, the real path or the query.
+func (c *call) log(ctx context.Context, req *http.Request, o *outcome, d time.Duration, again bool, wait time.Duration) {
+	l := c.t.cfg.Logger
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 9)
+	attrs = append(attrs,
+		slog.String("method", req.Method),
+		slog.String("host", req.URL.Host),
+		slog.String("path_template", c.r.PathTemplate),
+		slog.Int("attempt", o.attempt),
+		slog.Duration("duration", d),
+	)
+	if o.resp != nil {
+		attrs = append(attrs, slog.Int("status", o.resp.StatusCode))
+		if id := requestID(o.resp.Header); id != "" {
+			attrs = append(attrs, slog.String("request_id", id))
+		}
+	}
+	if o.err != nil {
+		attrs = append(attrs, slog.String("error", logError(o.err)))
+	}
+	if again {
+		attrs = append(attrs, slog.Duration("retry_in", wait))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "paragon: http attempt", attrs...)
+}
+
+// requestID returns the server's request ID header, if any.
+func requestID(h http.Header) string {
+	for _, k := range [...]string{"X-Request-Id", "X-Paragon-Request-Id"} {
+		if v := h[k]; len(v) > 0 && v[0] != "" {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+// logError returns the part of err that is safe and useful in a log: the
+// cause inside a *url.Error, without the URL.
+func logError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// idempotentMethod reports whether method is idempotent per RFC 9110 (the
+// empty method means GET).
+func idempotentMethod(method string) bool {
+	switch method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// retryableStatus reports whether a response status may be retried.
+func retryableStatus(code int, idempotent bool) bool {
+	switch code {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent
+	}
+	return false
 }
