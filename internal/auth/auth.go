@@ -1,59 +1,71 @@
 // Package auth loads RSA signing keys, signs Paragon User Tokens (RS256) and
 // caches them per user. It is internal to the paragon SDK.
+//
+// The pieces, in the order a client uses them:
+//
+//   - [ParseKey] turns the PEM the Paragon dashboard hands out (PKCS#1 or
+//     PKCS#8, possibly squeezed onto one line with literal "\n" escapes) into
+//     a [Key]. Keys under 2048 bits are refused.
+//   - [Key.Sign] signs one token from [Claims].
+//   - [Cache] keeps one token per user, re-signs it before it expires, signs
+//     once for concurrent first calls and stays within a fixed number of users.
+//   - [Verify] checks a token the way Paragon would; paragontest and tests use it.
+//
+// Secrets never leak through formatting: [Key] and [Cache] print, log and
+// marshal to a redacted form, and no error carries key material or a token.
+//
+// See https://docs.useparagon.com/getting-started/installing-the-connect-sdk
+// for the token format and
+// https://docs.useparagon.com/apis/api-reference/jwt-permissions for the
+// permissions claim.
 package auth
 
 import (
-	"crypto/rsa"
 	"errors"
 	"time"
 )
 
-// ErrInvalidKey is returned (wrapped) for any unusable signing key.
+// ErrInvalidKey is returned (wrapped) for any unusable signing key: one that
+// does not parse, is not RSA, is too short, is encrypted, or is missing.
+// Messages that wrap it never contain key material.
 var ErrInvalidKey = errors.New("invalid signing key")
 
-// ParseKey normalises escaped "\n", decodes a PKCS#1 or PKCS#8 PEM RSA private
-// key and refuses keys under 2048 bits. Errors never contain key material.
-func ParseKey(pemBytes []byte) (*Key, error) { return nil, ErrInvalidKey }
+// ErrInvalidClaims is returned (wrapped) by [Key.Sign] and [Cache.Token] when
+// the claims cannot make a valid token: an empty subject, a missing or
+// inverted time range, or a permissions value that does not encode as JSON.
+var ErrInvalidClaims = errors.New("invalid token claims")
 
-// Key is an RSA signing key whose formatting (String, GoString, Format,
-// LogValue, MarshalJSON) is redacted.
-type Key struct {
-	k *rsa.PrivateKey
-}
+// ErrInvalidToken is returned (wrapped) by [Verify] for any token it refuses.
+// Messages that wrap it never contain the token.
+var ErrInvalidToken = errors.New("invalid user token")
 
-// Public returns the public half (for verification in tests and paragontest).
-func (k *Key) Public() *rsa.PublicKey { return &k.k.PublicKey }
+const (
+	// MinKeyBits is the smallest RSA modulus, in bits, that ParseKey and
+	// GenerateKey accept.
+	MinKeyBits = 2048
 
-// Claims are the inputs of one user token.
-type Claims struct {
-	Subject     string
-	Audience    string // "useparagon.com/<projectID>"; empty = no aud claim
-	IssuedAt    time.Time
-	Expiry      time.Time
-	Permissions map[string]any // claim "urn:useparagon:connect:permissions"; nil = absent
-}
+	// MaxKeyBits is the largest RSA modulus, in bits, that ParseKey and
+	// GenerateKey accept. Larger keys only make every signature slower.
+	MaxKeyBits = 16384
 
-// Sign returns a compact RS256 JWT for c.
-func (k *Key) Sign(c Claims) (string, error) { return "", ErrInvalidKey }
+	// DefaultTTL is the token lifetime a Cache uses when CacheConfig.TTL is
+	// zero or negative.
+	DefaultTTL = time.Hour
 
-// Cache holds signed tokens per user: bounded, refreshes before expiry, one
-// signature for concurrent first calls of the same user.
-type Cache struct{}
+	// MinTTL is the shortest token lifetime a Cache uses; a shorter
+	// CacheConfig.TTL is raised to it. Callers that take a lifetime from users
+	// should refuse values below it.
+	MinTTL = time.Minute
 
-// CacheConfig configures a Cache.
-type CacheConfig struct {
-	Key      *Key
-	Audience string
-	TTL      time.Duration // token lifetime
-	MaxUsers int           // bound on cached users
-	Now      func() time.Time
-}
+	// DefaultMaxUsers is the number of users a Cache holds tokens for when
+	// CacheConfig.MaxUsers is zero or negative.
+	DefaultMaxUsers = 10_000
 
-// NewCache returns a Cache.
-func NewCache(cfg CacheConfig) *Cache { return &Cache{} }
+	// IssuedAtBackdate is how far before "now" a Cache sets a token's iat, so
+	// that a server whose clock runs slightly behind still accepts it.
+	IssuedAtBackdate = 30 * time.Second
 
-// Token returns a valid token for userID, signing when needed.
-func (c *Cache) Token(userID string) (string, error) { return "", ErrInvalidKey }
-
-// Len reports the number of cached users.
-func (c *Cache) Len() int { return 0 }
+	// MinRemaining is the least lifetime a token handed out by a Cache has
+	// left.
+	MinRemaining = 30 * time.Second
+)

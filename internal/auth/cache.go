@@ -1,0 +1,409 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Refresh margin bounds; see [Cache].
+const (
+	minRefreshMargin = MinRemaining
+	maxRefreshMargin = 5 * time.Minute
+)
+
+// Sharding of the write side; see [Cache].
+const (
+	maxShards        = 64
+	minUsersPerShard = 16
+)
+
+// errSignPanicked is what goroutines waiting on a signature get when the
+// signing goroutine panicked; the panic itself goes on up that goroutine.
+var errSignPanicked = errors.New("token signing panicked")
+
+// CacheConfig configures a [Cache].
+type CacheConfig struct {
+	// Key signs the tokens. Without it every Token call fails with an error
+	// wrapping ErrInvalidKey.
+	Key *Key
+	// Audience goes into every token's aud claim ("useparagon.com/<projectID>");
+	// empty leaves aud out.
+	Audience string
+	// TTL is each token's lifetime: exp = now + TTL. Zero or negative means
+	// DefaultTTL; values under MinTTL are raised to MinTTL.
+	TTL time.Duration
+	// MaxUsers bounds how many users' tokens are kept. Zero or negative means
+	// DefaultMaxUsers.
+	MaxUsers int
+	// Now is the clock; nil means time.Now. Tests pass a fake.
+	Now func() time.Time
+}
+
+// Cache holds one signed token per user and hands it out until it gets close
+// to expiry. It is safe for concurrent use; create one per key and share it.
+//
+// # Freshness
+//
+// A token is signed with iat = now - [IssuedAtBackdate] and exp = now + TTL.
+// It is handed out from the cache while more than the refresh margin is left
+// before exp; the margin is TTL/4, clamped to [30s, 5min] (5 min for the
+// default 1 h TTL, 30 s for the minimum 1 min TTL). Past that point the next
+// Token call signs a new one. While that signature is in flight, other callers
+// for the same user keep getting the old token as long as it has at least
+// [MinRemaining] left; after that they wait for the new one. So a token from
+// Token always has at least MinRemaining (30 s) of life left when returned.
+//
+// # Concurrency
+//
+// The hit path takes no lock: a sync.Map lookup, an atomic load of the user's
+// current token, a clock read, and an atomic flag that is written only when
+// not already set, so many goroutines reading the same user don't fight over
+// a cache line. Everything else (misses, refreshes, eviction) runs under one
+// of up to 64 shard mutexes picked by an FNV-1a hash of the user ID. The first
+// caller for a user that needs a signature signs; concurrent callers for that
+// user wait for its result, so a burst of first calls signs once. Signing
+// errors are returned to everyone waiting and are not cached.
+//
+// # Bound and eviction
+//
+// MaxUsers is split evenly across the shards (each holds at least 16 users
+// when MaxUsers allows), so the cache never holds more than MaxUsers users
+// however many distinct users it sees. When a shard is full it evicts with
+// CLOCK, a cheap approximation of LRU: every hit sets the user's "referenced"
+// flag; the shard's hand sweeps its slots, clearing set flags and evicting the
+// first user whose flag is clear or whose token is already due for refresh.
+// Recently used users survive a full sweep; one-off users go first. Because
+// the bound is per shard, a shard can evict slightly before the whole cache
+// is full; with many users the FNV hash spreads them evenly.
+//
+// Formatting a Cache (fmt, slog, encoding/json) prints only counts, never a
+// token.
+type Cache struct {
+	audience string
+	ttl      time.Duration
+	margin   time.Duration
+	maxUsers int
+	now      func() time.Time
+
+	// sign signs one token; it is Key.Sign except in tests, which count or
+	// slow signatures through it.
+	sign func(Claims) (string, error)
+
+	users  sync.Map // user ID → *entry; written only under the user's shard lock
+	shards []*shard
+	mask   uint32
+}
+
+// entry is one cached user. tok is replaced on refresh; the entry keeps its
+// slot. ref is the CLOCK "referenced" flag.
+type entry struct {
+	user string
+	tok  atomic.Pointer[token]
+	ref  atomic.Bool
+	slot int // index in shard.ring; guarded by the shard lock
+}
+
+// token is one signed JWT and the unix-nanosecond times that govern its use.
+type token struct {
+	jwt       string
+	refreshAt int64 // from here on, re-sign before handing it out
+	staleAt   int64 // from here on, it must not be handed out at all
+}
+
+// call is one in-flight signature that other goroutines may wait on.
+type call struct {
+	done    chan struct{}
+	tok     *token // set before done is closed, when err is nil
+	err     error
+	dropped bool // Invalidate ran meanwhile: don't cache the result
+}
+
+// shard owns the write side of a slice of the users.
+type shard struct {
+	mu       sync.Mutex
+	cap      int
+	ring     []*entry // CLOCK slots; nil only at indexes listed in free
+	free     []int
+	hand     int
+	inflight map[string]*call
+}
+
+// NewCache returns a Cache configured by cfg; see [CacheConfig] for defaults.
+func NewCache(cfg CacheConfig) *Cache {
+	ttl := cfg.TTL
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	ttl = max(ttl, MinTTL)
+	maxUsers := cfg.MaxUsers
+	if maxUsers <= 0 {
+		maxUsers = DefaultMaxUsers
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	c := &Cache{
+		audience: cfg.Audience,
+		ttl:      ttl,
+		margin:   min(max(ttl/4, minRefreshMargin), maxRefreshMargin),
+		maxUsers: maxUsers,
+		now:      now,
+		sign:     cfg.Key.Sign,
+	}
+	// A power of two of shards, so that a mask picks one.
+	n := 1
+	for n < maxShards && n*2*minUsersPerShard <= maxUsers {
+		n *= 2
+		c.mask = c.mask<<1 | 1
+	}
+	c.shards = make([]*shard, n)
+	for i := range c.shards {
+		// Spread the remainder so that the capacities add up to maxUsers.
+		capacity := maxUsers / n
+		if i < maxUsers%n {
+			capacity++
+		}
+		c.shards[i] = &shard{cap: capacity, inflight: make(map[string]*call)}
+	}
+	return c
+}
+
+// Token returns a token for userID that has at least [MinRemaining] left,
+// from the cache when possible and otherwise freshly signed (see [Cache] for
+// when). Errors wrap [ErrInvalidClaims] (for example an empty userID) or
+// [ErrInvalidKey]; they are not cached.
+func (c *Cache) Token(userID string) (string, error) {
+	if c == nil {
+		return "", fmt.Errorf("%w: nil token cache", ErrInvalidKey)
+	}
+	now := c.now()
+	if v, ok := c.users.Load(userID); ok {
+		e := v.(*entry)
+		if t := e.tok.Load(); now.UnixNano() < t.refreshAt {
+			if !e.ref.Load() {
+				e.ref.Store(true)
+			}
+			return t.jwt, nil
+		}
+	}
+	return c.slowToken(userID, now)
+}
+
+// slowToken handles a miss or a due refresh: it joins a signature already in
+// flight for userID or starts one.
+func (c *Cache) slowToken(userID string, now time.Time) (string, error) {
+	s := c.shardFor(userID)
+	nowNano := now.UnixNano()
+	for {
+		s.mu.Lock()
+		var old *token
+		if v, ok := c.users.Load(userID); ok {
+			old = v.(*entry).tok.Load()
+			if nowNano < old.refreshAt { // refreshed since our first look
+				s.mu.Unlock()
+				return old.jwt, nil
+			}
+		}
+		cl, ok := s.inflight[userID]
+		if !ok {
+			break
+		}
+		s.mu.Unlock()
+		if old != nil && nowNano < old.staleAt {
+			return old.jwt, nil
+		}
+		<-cl.done
+		if cl.err != nil {
+			return "", cl.err
+		}
+		if nowNano < cl.tok.staleAt {
+			return cl.tok.jwt, nil
+		}
+		// The signer read its clock well before ours (only possible when
+		// the clock jumps): its token may be too short-lived for us.
+	}
+	cl := &call{done: make(chan struct{})}
+	s.inflight[userID] = cl
+	s.mu.Unlock()
+
+	finished := false
+	defer func() {
+		if !finished { // c.sign panicked: release the waiters, let the panic go on
+			c.finish(s, userID, cl, nil, errSignPanicked)
+		}
+	}()
+	t, err := c.signToken(userID, now)
+	finished = true
+	c.finish(s, userID, cl, t, err)
+	if err != nil {
+		return "", err
+	}
+	return t.jwt, nil
+}
+
+// signToken signs a token for userID issued at now.
+func (c *Cache) signToken(userID string, now time.Time) (*token, error) {
+	exp := now.Add(c.ttl)
+	jwt, err := c.sign(Claims{
+		Subject:  userID,
+		Audience: c.audience,
+		IssuedAt: now.Add(-IssuedAtBackdate),
+		Expiry:   exp,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// exp as the token states it, in whole seconds; saturated for absurd TTLs.
+	expNano := int64(math.MaxInt64)
+	if secs := exp.Unix(); secs < math.MaxInt64/int64(time.Second) {
+		expNano = secs * int64(time.Second)
+	}
+	return &token{
+		jwt:       jwt,
+		refreshAt: expNano - int64(c.margin),
+		staleAt:   expNano - int64(MinRemaining),
+	}, nil
+}
+
+// finish publishes the outcome of cl: caches t unless the signature failed or
+// the user was invalidated meanwhile, then wakes the waiters.
+func (c *Cache) finish(s *shard, userID string, cl *call, t *token, err error) {
+	s.mu.Lock()
+	delete(s.inflight, userID)
+	if err == nil && !cl.dropped {
+		c.storeLocked(s, userID, t)
+	}
+	s.mu.Unlock()
+	cl.tok, cl.err = t, err
+	close(cl.done)
+}
+
+// storeLocked caches t for userID, evicting another user of s if s is full.
+// s.mu must be held.
+func (c *Cache) storeLocked(s *shard, userID string, t *token) {
+	if v, ok := c.users.Load(userID); ok {
+		e := v.(*entry)
+		// Keep whichever token lives longer; they differ only when the clock
+		// stepped backwards between two signatures.
+		if t.refreshAt > e.tok.Load().refreshAt {
+			e.tok.Store(t)
+		}
+		return
+	}
+	e := &entry{user: userID}
+	e.tok.Store(t)
+	switch {
+	case len(s.free) > 0:
+		e.slot = s.free[len(s.free)-1]
+		s.free = s.free[:len(s.free)-1]
+	case len(s.ring) < s.cap:
+		e.slot = len(s.ring)
+		s.ring = append(s.ring, nil)
+	default:
+		e.slot = c.evictLocked(s)
+	}
+	s.ring[e.slot] = e
+	c.users.Store(userID, e)
+}
+
+// evictLocked removes one user from the full shard s by CLOCK and returns the
+// freed slot. s.mu must be held.
+func (c *Cache) evictLocked(s *shard) int {
+	now := c.now().UnixNano()
+	// Two sweeps clear every flag, so the loop ends by then unless hits keep
+	// setting flags again; past that, the slot under the hand goes.
+	for range 2*len(s.ring) + 1 {
+		e := s.ring[s.hand]
+		if e.ref.Load() && now < e.tok.Load().refreshAt {
+			e.ref.Store(false)
+			s.hand = (s.hand + 1) % len(s.ring)
+			continue
+		}
+		break
+	}
+	slot := s.hand
+	c.users.Delete(s.ring[slot].user)
+	s.ring[slot] = nil
+	s.hand = (s.hand + 1) % len(s.ring)
+	return slot
+}
+
+// Invalidate drops userID's cached token, so that the next Token call signs
+// a new one. A signature in flight for userID still reaches the callers
+// waiting for it but is not cached.
+func (c *Cache) Invalidate(userID string) {
+	if c == nil {
+		return
+	}
+	s := c.shardFor(userID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cl, ok := s.inflight[userID]; ok {
+		cl.dropped = true
+	}
+	v, ok := c.users.LoadAndDelete(userID)
+	if !ok {
+		return
+	}
+	e := v.(*entry)
+	s.ring[e.slot] = nil
+	s.free = append(s.free, e.slot)
+}
+
+// Len reports the number of users with a cached token; it never exceeds
+// the configured MaxUsers.
+func (c *Cache) Len() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for _, s := range c.shards {
+		s.mu.Lock()
+		n += len(s.ring) - len(s.free)
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// shardFor picks userID's shard by 32-bit FNV-1a.
+func (c *Cache) shardFor(userID string) *shard {
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(userID); i++ {
+		h ^= uint32(userID[i])
+		h *= prime
+	}
+	return c.shards[h&c.mask]
+}
+
+// String returns a description without secrets, such as
+// "auth.Cache{users: 3, max: 10000, ttl: 1h0m0s, tokens redacted}".
+func (c *Cache) String() string {
+	if c == nil {
+		return "auth.Cache(nil)"
+	}
+	return "auth.Cache{users: " + strconv.Itoa(c.Len()) +
+		", max: " + strconv.Itoa(c.maxUsers) +
+		", ttl: " + c.ttl.String() + ", tokens redacted}"
+}
+
+// GoString returns the same text as String, for %#v.
+func (c *Cache) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter so that every verb prints String and never
+// a token.
+func (c *Cache) Format(f fmt.State, verb rune) { writeRedacted(f, verb, c.String()) }
+
+// LogValue implements slog.LogValuer with String.
+func (c *Cache) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON encodes String as a JSON string.
+func (c *Cache) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
