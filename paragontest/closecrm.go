@@ -1,6 +1,7 @@
 package paragontest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -82,7 +83,12 @@ var (
 // redirects paths without a trailing slash (301 for GET and HEAD, 308
 // otherwise), keeps custom.cf_* fields, treats PUT as a partial update
 // (arrays replace), and sends a RateLimit header on every answer. Objects
-// are listed oldest first.
+// are listed oldest first. Contact lists filter on lead_id; lead lists on
+// query (a substring of the name or description); opportunity lists on
+// lead_id, status_id, status_type, status_label, user_id, value_period and
+// contact_id (also as <field>__in comma lists), on date_created,
+// date_updated and date_won ranges (__gt, __gte, __lt, __lte), and sort
+// with _order_by. Other parameters are ignored.
 //
 // The fake is stricter than Close in one way: an opportunity needs lead_id
 // (Close creates an "Untitled" lead instead). A contact without lead_id gets
@@ -508,9 +514,21 @@ func (c *CloseCRM) listLocked(kind string, q url.Values) closeReply {
 	case "opportunity":
 		for _, o := range c.opps.all() {
 			r := c.renderOppLocked(o)
-			if filterMatch(r, q, "lead_id", "status_id", "status_type", "status_label", "user_id", "value_period", "contact_id") {
+			if filterMatch(r, q, "lead_id", "status_id", "status_type", "status_label", "user_id", "value_period", "contact_id") &&
+				rangeMatch(r, q, "date_created", "date_updated", "date_won") {
 				matches = append(matches, r)
 			}
+		}
+		if by := q.Get("_order_by"); by != "" {
+			desc := strings.HasPrefix(by, "-")
+			field := strings.TrimPrefix(by, "-")
+			slices.SortStableFunc(matches, func(a, b map[string]any) int {
+				r := compareValues(a[field], b[field])
+				if desc {
+					r = -r
+				}
+				return r
+			})
 		}
 	}
 	end := min(skip+limit, len(matches))
@@ -552,6 +570,63 @@ func filterMatch(o map[string]any, q url.Values, keys ...string) bool {
 		}
 	}
 	return true
+}
+
+// rangeMatch applies the <field>__gt, __gte, __lt and __lte filters that q
+// carries for the given date or time fields. An object without the field
+// never matches a range.
+func rangeMatch(o map[string]any, q url.Values, fields ...string) bool {
+	for _, f := range fields {
+		for _, op := range []string{"__gt", "__gte", "__lt", "__lte"} {
+			bound, ok := q[f+op]
+			if !ok {
+				continue
+			}
+			if o[f] == nil {
+				return false
+			}
+			c := compareValues(o[f], bound[0])
+			if op == "__gt" && c <= 0 || op == "__gte" && c < 0 || op == "__lt" && c >= 0 || op == "__lte" && c > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// compareValues orders two JSON values: as numbers when both are, as times
+// when both parse as dates or timestamps, and as strings otherwise. nil sorts
+// first.
+func compareValues(a, b any) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	if x, ok := toFloat(a); ok {
+		if y, ok := toFloat(b); ok {
+			return cmp.Compare(x, y)
+		}
+	}
+	if x, ok := parseCloseTime(str(a)); ok {
+		if y, ok := parseCloseTime(str(b)); ok {
+			return x.Compare(y)
+		}
+	}
+	return strings.Compare(str(a), str(b))
+}
+
+// parseCloseTime parses the date and time layouts Close and its clients use.
+func parseCloseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // ---- helpers for JSON values ----

@@ -546,3 +546,34 @@ func TestCloseAccessorsReturnCopies(t *testing.T) {
 	assert.Equal(t, 200, st)
 	assert.Len(t, status["data"], 3)
 }
+
+func TestCloseOpportunityRangesAndOrder(t *testing.T) {
+	t.Parallel()
+	a := newCloseAPI(t)
+	lead, err := a.crm.CreateLead(map[string]any{"name": "L"})
+	require.NoError(t, err)
+	for _, f := range []map[string]any{
+		{"value": 300, "date_won": "2025-01-10"},
+		{"value": 100, "date_won": "2025-03-01"},
+		{"value": 200},
+	} {
+		f["lead_id"] = lead["id"]
+		_, err := a.crm.CreateOpportunity(f)
+		require.NoError(t, err)
+	}
+	values := func(q string) []float64 {
+		st, page, _ := a.call(t, "GET", "/opportunity/?"+q, nil)
+		require.Equal(t, 200, st)
+		var out []float64
+		for _, d := range page["data"].([]any) {
+			out = append(out, d.(map[string]any)["value"].(float64))
+		}
+		return out
+	}
+	assert.Equal(t, []float64{300, 100}, values("date_won__gte=2025-01-01"))
+	assert.Equal(t, []float64{300}, values("date_won__lt=2025-02-01"))
+	assert.Equal(t, []float64{300, 100, 200}, values("date_created__gt=2020-01-01T00:00:00Z"))
+	assert.Empty(t, values("date_created__lt=2020-01-01T00:00:00Z"))
+	assert.Equal(t, []float64{100, 200, 300}, values("_order_by=value"))
+	assert.Equal(t, []float64{300, 200, 100}, values("_order_by=-value"))
+}
