@@ -238,3 +238,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.routes.ServeHTTP(sw, r)
 }
+
+// Reset puts the server back as [NewServer] left it: users back to their
+// seeds ([WithUser]), no recorded events or requests, an empty fake Close
+// ([CloseCRM.Reset]) and no faults ([Server.ResetFaults]). Workflow and proxy
+// handlers stay registered. Use it between subtests that share a server.
+func (s *Server) Reset() {
+	s.ResetFaults()
+	s.crm.Reset()
+	s.log.mu.Lock()
+	s.log.reqs = nil
+	s.log.mu.Unlock()
+	s.mu.Lock()
+	s.users = map[string]*user{}
+	s.events = nil
+	s.mu.Unlock()
+	for _, seed := range s.seeds {
+		_ = s.AddUser(seed) // validated by NewServer
+	}
+}

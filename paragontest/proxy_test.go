@@ -215,3 +215,26 @@ func TestInjectLatency(t *testing.T) {
 	srv.InjectLatency(0, 0)
 	assert.Equal(t, http.StatusOK, do(t, srv, req{method: http.MethodGet, path: "/sdk/me", token: srv.UserToken("u")}).Status)
 }
+
+func TestReset(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, paragontest.WithUser(paragontest.UserSeed{ID: "seeded", Meta: map[string]any{"k": "v"}}))
+	srv.HandleWorkflow("wf", func(context.Context, paragontest.WorkflowRequest) (paragontest.WorkflowResponse, error) {
+		return paragontest.WorkflowResponse{Status: 200}, nil
+	})
+	tok := srv.UserToken("seeded")
+	do(t, srv, req{method: http.MethodPatch, path: "/sdk/me", token: tok, body: map[string]any{"meta": map[string]any{"k": "changed"}}})
+	do(t, srv, req{method: http.MethodPost, path: "/sdk/events/trigger", token: srv.UserToken("x"), body: map[string]any{"name": "E"}})
+	_, err := srv.CloseCRM().CreateLead(map[string]any{"name": "L"})
+	require.NoError(t, err)
+	srv.FailNext(10, http.StatusBadGateway)
+
+	srv.Reset()
+	assert.Empty(t, srv.Events())
+	assert.Empty(t, srv.Requests())
+	assert.Empty(t, srv.CloseCRM().Leads())
+	me := do(t, srv, req{method: http.MethodGet, path: "/sdk/me", token: tok})
+	require.Equal(t, http.StatusOK, me.Status)
+	assert.Equal(t, map[string]any{"k": "v"}, me.JSON(t)["meta"])
+	assert.Equal(t, http.StatusOK, do(t, srv, req{method: http.MethodPost, path: "/sdk/triggers/wf", token: tok}).Status)
+}
