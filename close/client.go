@@ -16,6 +16,8 @@ import (
 )
 
 // DefaultIntegration is the Paragon integration type of Close.
+//
+// See https://developer.close.com/api/overview.
 const DefaultIntegration = "close"
 
 // Page sizes for list calls. Close documents 100 as the default _limit and
@@ -64,6 +66,8 @@ type Client struct {
 // Option configures a [Client]. An invalid option does not panic: every call
 // made with the client then fails with an error matching
 // [paragon.ErrInvalidInput].
+//
+// See https://developer.close.com/api/overview.
 type Option func(*Client) error
 
 // WithIntegration sets the Paragon integration type the client calls
@@ -173,7 +177,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if err != nil {
 		return fmt.Errorf("close: %s %s: %w", cl.method, cl.path, err)
 	}
-	if e := decodeError(resp.StatusCode, resp.Header, body); e != nil {
+	status := resp.StatusCode
+	if status == 0 {
+		status = http.StatusOK // a Requester that does not set it (a test fake, say)
+	}
+	if e := decodeError(status, resp.Header, body); e != nil {
 		e.Method, e.Path = cl.method, cl.path
 		return e
 	}
@@ -181,7 +189,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		return nil
 	}
 	if len(body) == 0 {
-		return fmt.Errorf("close: %s %s: empty response body (status %d)", cl.method, cl.path, resp.StatusCode)
+		return fmt.Errorf("close: %s %s: empty response body (status %d)", cl.method, cl.path, status)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("close: %s %s: decoding response: %w", cl.method, cl.path, err)

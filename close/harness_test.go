@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"io"
 	"net/http"
@@ -174,11 +173,3 @@ func (w *wire) crm(opts ...close.Option) *close.Client {
 
 // out wraps a JSON value in Paragon's success envelope.
 func out(v string) string { return `{"output": ` + v + `}` }
-
-// compact re-encodes JSON compactly for comparisons in messages.
-func compact(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
-}

@@ -16,11 +16,15 @@ type Optional[T any] struct {
 }
 
 // Set returns an Optional holding v.
+//
+// See https://developer.close.com/api/overview.
 func Set[T any](v T) Optional[T] {
 	return Optional[T]{value: v, set: true}
 }
 
 // Null returns an Optional that sends JSON null, clearing the field.
+//
+// See https://developer.close.com/api/overview.
 func Null[T any]() Optional[T] {
 	return Optional[T]{set: true, null: true}
 }

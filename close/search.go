@@ -44,9 +44,13 @@ func queryNode(typ string, kv ...any) Query {
 }
 
 // And matches objects that match every query.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func And(qs ...Query) Query { return group("and", qs) }
 
 // Or matches objects that match any query.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func Or(qs ...Query) Query { return group("or", qs) }
 
 func group(typ string, qs []Query) Query {
@@ -62,6 +66,8 @@ func group(typ string, qs []Query) Query {
 }
 
 // Not negates q (Close's "negate": true; Not(Not(q)) is q).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func Not(q Query) Query {
 	if q.err != nil || q.node == nil {
 		return q
@@ -76,14 +82,20 @@ func Not(q Query) Query {
 }
 
 // ObjectType restricts a search to one object type: "lead" or "contact".
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func ObjectType(objectType string) Query {
 	return queryNode("object_type", "object_type", objectType)
 }
 
 // ID matches the object with this ID.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func ID(id string) Query { return queryNode("id", "value", id) }
 
 // TextMode is how text is matched.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type TextMode string
 
 // Text match modes.
@@ -93,6 +105,8 @@ const (
 )
 
 // TextMatch is a full-text search over the object (mode may be empty).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func TextMatch(value string, mode TextMode) Query {
 	q := queryNode("text", "value", value)
 	if mode != "" {
@@ -102,6 +116,8 @@ func TextMatch(value string, mode TextMode) Query {
 }
 
 // FieldCondition matches objects whose field meets cond.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func FieldCondition(field FieldRef, cond Condition) Query {
 	if cond.err != nil {
 		return Query{err: cond.err}
@@ -111,6 +127,8 @@ func FieldCondition(field FieldRef, cond Condition) Query {
 
 // HasRelated matches objects of type thisType that have a related object of
 // type relatedType matching q (e.g. contacts whose lead has a status).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func HasRelated(thisType, relatedType string, q Query) Query {
 	if q.err != nil {
 		return q
@@ -119,10 +137,14 @@ func HasRelated(thisType, relatedType string, q Query) Query {
 }
 
 // SavedSearch matches the objects of a saved search (Smart View).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func SavedSearch(id string) Query { return queryNode("saved_search", "saved_search_id", id) }
 
 // RawQuery uses a query node written as JSON, for node types this package
 // does not build.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func RawQuery(raw json.RawMessage) Query {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
@@ -142,11 +164,15 @@ type FieldRef struct {
 func (f FieldRef) MarshalJSON() ([]byte, error) { return json.Marshal(f.m) }
 
 // RegularField names a built-in field of objectType, e.g. ("contact", "title").
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func RegularField(objectType, name string) FieldRef {
 	return FieldRef{m: map[string]any{"type": "regular_field", "object_type": objectType, "field_name": name}}
 }
 
 // CustomField names a custom field by ID ("cf_…").
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func CustomField(id string) FieldRef {
 	return FieldRef{m: map[string]any{"type": "custom_field", "custom_field_id": customID(id)}}
 }
@@ -160,6 +186,8 @@ type Condition struct {
 }
 
 // TextCondition matches text (mode may be empty).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func TextCondition(value string, mode TextMode) Condition {
 	c := Condition{m: map[string]any{"type": "text", "value": value}}
 	if mode != "" {
@@ -169,32 +197,46 @@ func TextCondition(value string, mode TextMode) Condition {
 }
 
 // TermCondition matches any of the exact values (IDs, choices).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func TermCondition(values ...string) Condition {
 	return Condition{m: map[string]any{"type": "term", "values": append([]string{}, values...)}}
 }
 
 // BoolCondition matches a boolean field.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func BoolCondition(v bool) Condition {
 	return Condition{m: map[string]any{"type": "boolean", "value": v}}
 }
 
 // ExistsCondition matches when the field has a value.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func ExistsCondition() Condition { return Condition{m: map[string]any{"type": "exists"}} }
 
 // CurrentUserCondition matches a user field equal to the calling user.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func CurrentUserCondition() Condition { return Condition{m: map[string]any{"type": "current_user"}} }
 
 // ReferenceCondition matches a reference field pointing at any of ids.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func ReferenceCondition(referenceType string, ids ...string) Condition {
 	return Condition{m: map[string]any{"type": "reference", "reference_type": referenceType, "object_ids": append([]string{}, ids...)}}
 }
 
 // NumberRange bounds a number field; unset bounds are left out.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type NumberRange struct {
 	Gt, Gte, Lt, Lte Optional[float64]
 }
 
 // NumberRangeCondition matches numbers within r.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func NumberRangeCondition(r NumberRange) Condition {
 	m := map[string]any{"type": "number_range"}
 	for k, o := range map[string]Optional[float64]{"gt": r.Gt, "gte": r.Gte, "lt": r.Lt, "lte": r.Lte} {
@@ -206,6 +248,8 @@ func NumberRangeCondition(r NumberRange) Condition {
 }
 
 // RawCondition uses a condition written as JSON (e.g. a date range).
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 func RawCondition(raw json.RawMessage) Condition {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
@@ -215,6 +259,8 @@ func RawCondition(raw json.RawMessage) Condition {
 }
 
 // SortDirection orders search results.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type SortDirection string
 
 // Sort directions.
@@ -226,6 +272,8 @@ const (
 // SearchSort orders search results by one field. Only number, date and text
 // fields of the object itself sort; use a stable one (date_created) when
 // paging.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type SearchSort struct {
 	Direction SortDirection `json:"direction"`
 	Field     FieldRef      `json:"field"`
@@ -291,6 +339,8 @@ func (p *SearchParams) body(pageSize int) (searchBody, error) {
 
 // SearchResult is one object found by a search: its type ("lead",
 // "contact", …), ID, and the requested fields in Raw.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type SearchResult struct {
 	ObjectType string
 	ID         string
@@ -332,12 +382,16 @@ func decodeResult[T any](r SearchResult, want string) (*T, error) {
 
 // SearchCount is the number of matches: Total, and Limited after
 // results_limit.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type SearchCount struct {
 	Total   int `json:"total"`
 	Limited int `json:"limited"`
 }
 
 // SearchPage is one page of search results. Cursor is "" on the last page.
+//
+// See https://developer.close.com/api/resources/advanced-filtering.
 type SearchPage struct {
 	Data   []SearchResult `json:"data"`
 	Cursor string         `json:"cursor"`

@@ -97,6 +97,8 @@ func TestStubOddResponses(t *testing.T) {
 			return jsonResponse(200, `{"id": 5}`), nil
 		case "/contact/":
 			return jsonResponse(200, `{"data": [], "has_more": true}`), nil
+		case "/lead/nostatus/":
+			return &paragon.Response{Output: json.RawMessage(`{"id": "nostatus"}`)}, nil
 		}
 		return jsonResponse(201, `{"id": "x"}`), nil
 	}}
@@ -110,6 +112,9 @@ func TestStubOddResponses(t *testing.T) {
 	l, err := crm.Leads.Get(t.Context(), "created")
 	require.NoError(t, err, "any 2xx is success")
 	assert.Equal(t, "x", l.ID)
+	l, err = crm.Leads.Get(t.Context(), "nostatus")
+	require.NoError(t, err, "a Requester that leaves StatusCode 0 means success")
+	assert.Equal(t, "nostatus", l.ID)
 	var errs []error
 	for _, err := range crm.Contacts.List(t.Context(), nil) {
 		errs = append(errs, err)

@@ -33,6 +33,8 @@ var timeLayouts = []string{
 const wireTimeLayout = "2006-01-02T15:04:05.999999Z07:00"
 
 // ParseTime parses a Close timestamp (see [Time]).
+//
+// See https://developer.close.com/api/overview/fields.
 func ParseTime(s string) (Time, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > 64 {
@@ -80,6 +82,31 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return json.Marshal(t.Format(wireTimeLayout))
 }
 
+// MarshalText formats t like its JSON form; the zero Time is empty.
+func (t Time) MarshalText() ([]byte, error) {
+	if t.IsZero() {
+		return []byte{}, nil
+	}
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, fmt.Errorf("close: year %d outside 0..9999", y)
+	}
+	return []byte(t.Format(wireTimeLayout)), nil
+}
+
+// UnmarshalText parses any layout [ParseTime] accepts; empty is the zero Time.
+func (t *Time) UnmarshalText(b []byte) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		*t = Time{}
+		return nil
+	}
+	p, err := ParseTime(string(b))
+	if err != nil {
+		return err
+	}
+	*t = p
+	return nil
+}
+
 // String formats t like its JSON form, or "" when zero.
 func (t Time) String() string {
 	if t.IsZero() {
@@ -104,11 +131,15 @@ const dateLayout = "2006-01-02"
 
 // NewDate returns the date year-month-day. Out-of-range values normalise the
 // way time.Date does (October 32 is November 1).
+//
+// See https://developer.close.com/api/overview/fields.
 func NewDate(year int, month time.Month, day int) Date {
 	return DateOf(time.Date(year, month, day, 0, 0, 0, 0, time.UTC))
 }
 
 // DateOf returns the date of t in t's location.
+//
+// See https://developer.close.com/api/overview/fields.
 func DateOf(t time.Time) Date {
 	y, m, d := t.Date()
 	return Date{Year: y, Month: m, Day: d}
@@ -116,6 +147,8 @@ func DateOf(t time.Time) Date {
 
 // ParseDate parses "2006-01-02". For tolerance it also accepts a full
 // timestamp and keeps its date.
+//
+// See https://developer.close.com/api/overview/fields.
 func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(dateLayout, s); err == nil {

@@ -2,6 +2,7 @@ package close_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +144,26 @@ func TestCustomFieldHelpers(t *testing.T) {
 	l, ok := close.CustomFields{"cf_l": []string{"a"}}.List("cf_l")
 	assert.True(t, ok)
 	assert.Equal(t, []string{"a"}, l)
+}
+
+func TestTimeText(t *testing.T) {
+	t.Parallel()
+	var tm close.Time
+	require.NoError(t, tm.UnmarshalText([]byte("2025-10-01T17:45:03.112000")))
+	assert.Equal(t, time.Date(2025, 10, 1, 17, 45, 3, 112000000, time.UTC), tm.Time)
+	b, err := tm.MarshalText()
+	require.NoError(t, err)
+	assert.Equal(t, "2025-10-01T17:45:03.112Z", string(b))
+	assert.Equal(t, "2025-10-01T17:45:03.112Z", tm.String())
+	require.NoError(t, tm.UnmarshalText(nil))
+	assert.True(t, tm.IsZero())
+	assert.Empty(t, tm.String())
+	b, err = tm.MarshalText()
+	require.NoError(t, err)
+	assert.Empty(t, b)
+	assert.Error(t, tm.UnmarshalText([]byte("soon")))
+	_, err = close.ParseTime(strings.Repeat("9", 65))
+	assert.Error(t, err)
+	_, err = json.Marshal(close.Time{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	assert.Error(t, err)
 }

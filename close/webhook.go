@@ -44,12 +44,14 @@ var (
 	ErrNoData = errors.New("close: event has no data")
 )
 
-// WebhookEvent is the body of a Close webhook delivery.
+// WebhookEvent is the body of a Close webhook delivery. Event is embedded,
+// so its fields and methods are reachable directly (ev.ObjectType,
+// ev.DecodeLead()) as well as through ev.Event.
 //
 // See https://developer.close.com/api/resources/webhooks.
 type WebhookEvent struct {
 	SubscriptionID string `json:"subscription_id"`
-	Event          Event  `json:"event"`
+	Event          `json:"event"`
 }
 
 // Event is a Close event-log entry, as delivered by webhooks. DateCreated
@@ -206,6 +208,8 @@ func unixSeconds(s string) (time.Time, bool) {
 }
 
 // WebhookOptions tune [ParseWebhook]. The zero value uses the defaults.
+//
+// See https://developer.close.com/api/resources/webhooks.
 type WebhookOptions struct {
 	// MaxBodyBytes is the largest body read (default
 	// [DefaultMaxWebhookBytes]).

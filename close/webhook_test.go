@@ -141,6 +141,9 @@ func TestParseWebhook(t *testing.T) {
 	ev, err := close.ParseWebhook(r, webhookKey, &close.WebhookOptions{Now: func() time.Time { return webhookNow }})
 	require.NoError(t, err)
 	assert.Equal(t, "whsub_7Gf5Dd", ev.SubscriptionID)
+	assert.Equal(t, "opportunity", ev.ObjectType, "Event is embedded")
+	_, err = ev.DecodeOpportunity()
+	require.NoError(t, err)
 	e := ev.Event
 	assert.Equal(t, "ev_3Qq5Ww", e.ID)
 	assert.Equal(t, "opportunity", e.ObjectType)
