@@ -169,7 +169,7 @@ func WithSigningKey(pem []byte) Option {
 	return func(c *config) error {
 		k, err := auth.ParseKey(pem)
 		if err != nil {
-			return fmt.Errorf("%w: signing key: %w", ErrInvalidInput, err)
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 		}
 		c.key = k
 		return nil
@@ -397,7 +397,7 @@ func NewClient(projectID string, opts ...Option) (*Client, error) {
 		hc = &http.Client{Transport: transport.NewHTTPTransport()}
 	}
 	if hc.CheckRedirect == nil {
-		hc.CheckRedirect = checkRedirectTODO
+		hc.CheckRedirect = transport.CheckRedirect
 	}
 	c.http = hc
 	ua := "paragon-go/" + Version
@@ -534,11 +534,3 @@ func isLoopback(host string) bool {
 // errNoSigningKey is returned by calls of a User made with Client.User when
 // the client has no signing key.
 var errNoSigningKey = errors.New("paragon: client has no signing key; use WithSigningKey, or Client.Authenticate with a token signed elsewhere")
-
-// checkRedirectTODO is replaced by transport.CheckRedirect once it lands.
-func checkRedirectTODO(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 || req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
-		return http.ErrUseLastResponse
-	}
-	return nil
-}

@@ -229,6 +229,10 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		return nil, fmt.Errorf("paragon: %s %s: %w", r.method, r.template, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if resp.StatusCode == http.StatusUnauthorized && u.token == "" {
+			// Paragon refused our token: sign a fresh one next time.
+			c.tokens.Invalidate(u.id)
+		}
 		return nil, newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
 	}
 	return resp, nil

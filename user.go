@@ -146,13 +146,17 @@ func (c *Client) SignUserToken(userID string, opts ...TokenOption) (string, erro
 		}
 	}
 	now := time.Now()
-	return c.key.Sign(auth.Claims{
+	tok, err := c.key.Sign(auth.Claims{
 		Subject:     userID,
 		Audience:    c.audience,
-		IssuedAt:    now.Add(-30 * time.Second),
+		IssuedAt:    now.Add(-auth.IssuedAtBackdate),
 		Expiry:      now.Add(tc.lifetime),
 		Permissions: tc.permissions,
 	})
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return tok, nil
 }
 
 // Authenticate returns a User that acts with token, a Paragon User Token
