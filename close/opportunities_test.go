@@ -1,6 +1,8 @@
 package close_test
 
 import (
+	"encoding/json"
+	"math"
 	"net/url"
 	"testing"
 	"time"
@@ -260,4 +262,45 @@ func TestOpportunityGetDelete(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Harbor Analytics", o.LeadName)
 	require.NoError(t, crm.Opportunities.Delete(t.Context(), "oppo_Ee2Rr4"))
+}
+
+func TestUpdateHelpersFlattenCustom(t *testing.T) {
+	t.Parallel()
+	var lu close.LeadUpdate
+	lu.SetCustom("cf_a", "x")
+	lu.AddCustom("cf_m", "1")
+	lu.RemoveCustom("custom.cf_m", "2")
+	lu.ClearCustom("cf_z")
+	b, err := json.Marshal(lu)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"custom.cf_a": "x", "custom.cf_m.add": "1", "custom.cf_m.remove": "2", "custom.cf_z": null}`, string(b))
+
+	var ou close.OpportunityUpdate
+	ou.SetCustom("cf_a", 1.5)
+	ou.ClearCustom("cf_b")
+	ou.RemoveCustom("cf_c", "v")
+	ou.Attachments = close.Set([]close.Attachment{{URL: "https://files.example/a.pdf", Filename: "a.pdf"}})
+	b, err = json.Marshal(ou)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"attachments": [{"url": "https://files.example/a.pdf", "filename": "a.pdf"}],
+		"custom.cf_a": 1.5, "custom.cf_b": null, "custom.cf_c.remove": "v"}`, string(b))
+
+	_, err = json.Marshal(close.OpportunityUpdate{Custom: map[string]any{"cf_bad": math.NaN()}})
+	assert.Error(t, err)
+}
+
+func TestOpportunityCreateAttachments(t *testing.T) {
+	t.Parallel()
+	w := newWire(t)
+	w.expect(exchange{Method: "POST", Path: "/opportunity/",
+		Body:  `{"lead_id": "lead_1", "attachments": [{"url": "https://files.example/a.pdf", "filename": "a.pdf", "content_type": "application/pdf"}]}`,
+		Reply: out(`{"id": "oppo_1", "attachments": [{"url": "https://files.example/a.pdf", "size": 10}], "custom.cf_n": 2.5}`)})
+	o, err := w.crm().Opportunities.Create(t.Context(), &close.Opportunity{LeadID: "lead_1", Attachments: []close.Attachment{
+		{URL: "https://files.example/a.pdf", Filename: "a.pdf", ContentType: "application/pdf", Size: 99, ThumbnailURL: "ignored"},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), o.Attachments[0].Size)
+	f, ok := o.CustomFloat("cf_n")
+	assert.True(t, ok)
+	assert.InDelta(t, 2.5, f, 0)
 }

@@ -108,6 +108,9 @@ func TestSearchBreakAndPage(t *testing.T) {
 	l, err := pg.Data[0].Lead()
 	require.NoError(t, err)
 	assert.Equal(t, "Acme", l.DisplayName)
+	var m map[string]any
+	require.NoError(t, pg.Data[0].Decode(&m))
+	assert.Equal(t, "lead", m["__object_type"])
 }
 
 func TestSearchCount(t *testing.T) {
