@@ -28,8 +28,8 @@ const (
 	MaxPageSize     = 100
 )
 
-// maxBody bounds how much of a response body the client reads from a raw
-// (streamed) response and keeps on an [Error].
+// maxReadBody bounds how much of a response body the client reads from a raw
+// (streamed) response; maxErrorBody how much an [Error] keeps.
 const (
 	maxReadBody  = 32 << 20
 	maxErrorBody = 64 << 10
