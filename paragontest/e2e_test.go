@@ -311,7 +311,10 @@ func TestSDKConcurrentLoad(t *testing.T) {
 	srv.FailRate(0.05, http.StatusServiceUnavailable)
 	c := srv.Client(paragon.WithRetryPolicy(paragon.RetryPolicy{MaxRetries: 3, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}))
 	t.Cleanup(c.CloseIdleConnections)
-	const workers, calls = 50, 10
+	workers, calls := 200, 3
+	if testing.Short() {
+		workers = 20
+	}
 	var mu sync.Mutex
 	ok := 0
 	var wg sync.WaitGroup
@@ -328,7 +331,8 @@ func TestSDKConcurrentLoad(t *testing.T) {
 					var perr *paragon.Error
 					assert.ErrorAs(t, err, &perr)
 				}
-				_, _ = c.User("shared").Request(t.Context(), "close", "/lead/", nil)
+				_, _ = c.User("shared").Request(t.Context(), "close", "/lead/", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{"name": "L"}})
+				_, _ = u.GetUser(t.Context())
 			}
 		})
 	}

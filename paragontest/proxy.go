@@ -124,7 +124,11 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, userID string) {
 		w.WriteHeader(res.StatusCode)
 		return
 	}
-	writeJSON(w, res.StatusCode, map[string]json.RawMessage{"output": wrapOutput(body)})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(res.StatusCode)
+	_, _ = w.Write([]byte(`{"output":`))
+	_, _ = w.Write(wrapOutput(body))
+	_, _ = w.Write([]byte("}\n"))
 }
 
 // wrapOutput returns the JSON value that stands for an upstream body in
