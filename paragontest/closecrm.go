@@ -24,18 +24,23 @@ const (
 	// ClosePipelineID is the fake organization's one opportunity pipeline.
 	ClosePipelineID = "pipe_PtFakeSalesPipeline00000000000"
 
-	// Lead statuses. A lead created without a status gets
-	// CloseLeadStatusPotential.
+	// CloseLeadStatusPotential is the lead status "Potential", which a lead
+	// created without a status gets.
 	CloseLeadStatusPotential = "stat_PtLeadPotential000000000000000"
+	// CloseLeadStatusQualified is the lead status "Qualified".
 	CloseLeadStatusQualified = "stat_PtLeadQualified000000000000000"
-	CloseLeadStatusCustomer  = "stat_PtLeadCustomer0000000000000000"
-	CloseLeadStatusBadFit    = "stat_PtLeadBadFit000000000000000000"
+	// CloseLeadStatusCustomer is the lead status "Customer".
+	CloseLeadStatusCustomer = "stat_PtLeadCustomer0000000000000000"
+	// CloseLeadStatusBadFit is the lead status "Bad Fit".
+	CloseLeadStatusBadFit = "stat_PtLeadBadFit000000000000000000"
 
-	// Opportunity statuses, one per status type. An opportunity created
-	// without a status gets CloseOpportunityStatusActive.
+	// CloseOpportunityStatusActive is the opportunity status "Active" (type
+	// active), which an opportunity created without a status gets.
 	CloseOpportunityStatusActive = "stat_PtOppoActive00000000000000000"
-	CloseOpportunityStatusWon    = "stat_PtOppoWon0000000000000000000"
-	CloseOpportunityStatusLost   = "stat_PtOppoLost000000000000000000"
+	// CloseOpportunityStatusWon is the opportunity status "Won" (type won).
+	CloseOpportunityStatusWon = "stat_PtOppoWon0000000000000000000"
+	// CloseOpportunityStatusLost is the opportunity status "Lost" (type lost).
+	CloseOpportunityStatusLost = "stat_PtOppoLost000000000000000000"
 
 	// DefaultCloseMaxSkip is the largest _skip the fake Close accepts
 	// unless [CloseCRM.SetMaxSkip] changes it.

@@ -26,11 +26,18 @@
 //
 // The server keeps each user's metadata, credentials (connected accounts),
 // settings and workflow enablement, and records every App Event
-// ([Server.Events]) and request ([Server.Requests]). Request-trigger workflows
-// run Go handlers registered with [Server.HandleWorkflow]. Behind
-// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM]); other
-// integrations echo the request back, or run a handler registered with
-// [Server.HandleProxy].
+// ([Server.Events]) and request ([Server.Requests]). Seed users with
+// [WithUser] or [Server.AddUser]; [Server.UserToken] signs a token for any
+// user, for code that does not use package paragon; [Server.Reset] puts
+// everything back between subtests.
+//
+// Request-trigger workflows run Go handlers registered with
+// [Server.HandleWorkflow]. A workflow of an integration runs only for users
+// with a credential of that integration on which it is enabled; a workflow
+// registered only with HandleWorkflow is enabled for everyone. Behind
+// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM]), shared by
+// all users; other integrations echo the request back, or run a handler
+// registered with [Server.HandleProxy].
 //
 // # Faults
 //
@@ -58,6 +65,17 @@
 //   - DELETE /sdk/integrations/{id} removes the credential chosen with
 //     X-Paragon-Credential, or else all of the user's credentials of that
 //     integration.
+//   - App Events answer 201 with {}; enabling or disabling a workflow and
+//     uninstalling answer 200 with {}; a trigger of a workflow without a
+//     handler (no Response step) answers 202 with no body; a handler slower
+//     than the trigger timeout gets 542 with Paragon's error body (code
+//     "workflow_timeout").
+//   - A user without a credential for the integration gets 404 {"message":
+//     "Integration not enabled for user.", "code": "integration_not_enabled",
+//     "status": 404, "meta": {…}} from the proxy, uninstall and enabling a
+//     workflow.
+//   - Every answer carries an X-Request-Id header, which error bodies repeat
+//     as meta.requestId.
 //   - Error codes are descriptive strings such as "unauthorized" or
 //     "integration_not_enabled"; Paragon itself uses digit strings for some.
 //     Match errors on their status (or errors.Is in package paragon), not on
