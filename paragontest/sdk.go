@@ -64,7 +64,7 @@ func (s *Server) authed(h authedHandler) http.Handler {
 	})
 }
 
-// GET /sdk/me
+// getMe answers GET /sdk/me.
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request, userID string) {
 	s.mu.Lock()
 	st := s.stateLocked(s.userLocked(userID))
@@ -72,7 +72,7 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request, userID string) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// PATCH /sdk/me {"meta": {…}}: merges the top-level keys; null deletes one.
+// patchMe answers PATCH /sdk/me {"meta": {…}}: it merges the top-level keys; null deletes one.
 func (s *Server) patchMe(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
 	if !ok {
@@ -124,7 +124,7 @@ type integrationListJSON struct {
 // projectCreated is the date the fake project's integrations report.
 var projectCreated = time.Date(2025, 3, 2, 9, 14, 7, 120e6, time.UTC)
 
-// GET /sdk/integrations
+// listIntegrations answers GET /sdk/integrations.
 func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request, userID string) {
 	s.mu.Lock()
 	u := s.userLocked(userID)
@@ -169,7 +169,7 @@ func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request, userID
 	writeJSON(w, http.StatusOK, out)
 }
 
-// GET /sdk/metadata
+// metadata answers GET /sdk/metadata.
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request, _ string) {
 	out := make([]map[string]string, 0, len(s.integrations))
 	for _, in := range s.integrations {
@@ -178,7 +178,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// DELETE /sdk/integrations/{id}: removes the X-Paragon-Credential
+// uninstall answers DELETE /sdk/integrations/{id}: it removes the X-Paragon-Credential
 // credential, or all of the user's credentials of the integration.
 func (s *Server) uninstall(w http.ResponseWriter, r *http.Request, userID string) {
 	in := s.byID[r.PathValue("id")]
@@ -221,7 +221,7 @@ func (s *Server) notEnabledLocked(w http.ResponseWriter, r *http.Request, u *use
 	writeError(w, r, http.StatusNotFound, codeIntegrationNotEnabled, "Integration not enabled for user.", meta)
 }
 
-// GET /sdk/credentials?integration=<type>&includeAccountAuth=true
+// listCredentials answers GET /sdk/credentials?integration=<type>&includeAccountAuth=true.
 func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, userID string) {
 	q := r.URL.Query()
 	typ := q.Get("integration")
@@ -239,7 +239,7 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, userID 
 	writeJSON(w, http.StatusOK, out)
 }
 
-// GET /sdk/credentials/{id}
+// getCredential answers GET /sdk/credentials/{id}.
 func (s *Server) getCredential(w http.ResponseWriter, r *http.Request, userID string) {
 	s.mu.Lock()
 	u := s.userLocked(userID)
@@ -254,7 +254,8 @@ func (s *Server) getCredential(w http.ResponseWriter, r *http.Request, userID st
 	writeJSON(w, http.StatusOK, out)
 }
 
-// PATCH /sdk/credentials/{id} {"config": {"sharedSettings"|"workflowSettings"|"configuredWorkflows": …}}
+// patchCredential answers PATCH /sdk/credentials/{id} with {"config":
+// {"sharedSettings"|"workflowSettings"|"configuredWorkflows": …}}.
 func (s *Server) patchCredential(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
 	if !ok {
@@ -323,7 +324,7 @@ func (s *Server) patchCredentialLocked(w http.ResponseWriter, r *http.Request, u
 	writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
 }
 
-// POST /sdk/credentials: headless install, from inputs ({"integrationId",
+// createCredential answers POST /sdk/credentials, a headless install,, from inputs ({"integrationId",
 // "payload"}) or an OAuth code ({"code", "integrationId", …}).
 func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
@@ -408,7 +409,7 @@ func (s *Server) chooseCredLocked(w http.ResponseWriter, r *http.Request, u *use
 	return creds[0]
 }
 
-// checkConfigLocked validates X-Paragon-Configuration-Id against c (which
+// checkConfig validates X-Paragon-Configuration-Id against c (which
 // may be nil when no credential was chosen). It answers and returns false
 // when the header is wrong.
 func checkConfig(w http.ResponseWriter, r *http.Request, c *credential) bool {

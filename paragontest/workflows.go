@@ -77,12 +77,12 @@ func (s *Server) workflowLocked(id string) (owner *Integration, handler Workflow
 	return owner, handler, owner != nil || handler != nil
 }
 
-// POST /sdk/workflows/{id}
+// enableWorkflow answers POST /sdk/workflows/{id}.
 func (s *Server) enableWorkflow(w http.ResponseWriter, r *http.Request, userID string) {
 	s.setWorkflow(w, r, userID, true)
 }
 
-// DELETE /sdk/workflows/{id}
+// disableWorkflow answers DELETE /sdk/workflows/{id}.
 func (s *Server) disableWorkflow(w http.ResponseWriter, r *http.Request, userID string) {
 	s.setWorkflow(w, r, userID, false)
 }
@@ -121,7 +121,7 @@ func (s *Server) setWorkflowLocked(w http.ResponseWriter, r *http.Request, userI
 	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
-// POST /projects/{pid}/sdk/triggers/{id}
+// trigger answers POST /projects/{pid}/sdk/triggers/{id}.
 func (s *Server) trigger(w http.ResponseWriter, r *http.Request, userID string) {
 	id := r.PathValue("id")
 	body, err := readBody(r)
@@ -291,7 +291,7 @@ func (s *Server) Events() []RecordedEvent {
 	return out
 }
 
-// POST /v2/projects/{pid}/sdk/events/trigger {"name", "payload"}
+// event answers POST /v2/projects/{pid}/sdk/events/trigger {"name", "payload"}.
 func (s *Server) event(w http.ResponseWriter, r *http.Request, userID string) {
 	b, err := readBody(r)
 	if err != nil {
