@@ -339,3 +339,20 @@ func TestSDKConcurrentLoad(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, srv.Events(), ok, "every SDK-reported success is recorded exactly once")
 }
+
+func TestSDKProxyFollowsCloseRedirect(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, paragontest.WithUser(paragontest.UserSeed{ID: "u1", Connected: []string{"close"}}))
+	u := srv.Client().User("u1")
+	resp, err := u.Request(t.Context(), "close", "/lead", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{"name": "Slashless"}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Len(t, srv.CloseCRM().Leads(), 1, "the 308 keeps method and body")
+	resp, err = u.Request(t.Context(), "close", "/lead", nil)
+	require.NoError(t, err)
+	var page struct {
+		Data []map[string]any `json:"data"`
+	}
+	require.NoError(t, resp.Decode(&page))
+	assert.Len(t, page.Data, 1)
+}
