@@ -147,43 +147,64 @@ type RecordedRequest struct {
 	Time time.Time
 }
 
-// requestLog records requests.
+// maxRequestLog is how many requests [Server.Requests] keeps.
+const maxRequestLog = 100_000
+
+// requestLog records requests, keeping the latest maxRequestLog.
 type requestLog struct {
-	mu   sync.Mutex
-	reqs []RecordedRequest
+	mu    sync.Mutex
+	reqs  []RecordedRequest
+	base  int // sequence number of reqs[0]
+	total int // requests ever added
 }
 
-// add records r and returns its index, for finish.
+// add records r and returns its sequence number, for finish.
 func (l *requestLog) add(r RecordedRequest) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if len(l.reqs) >= maxRequestLog {
+		half := len(l.reqs) / 2
+		l.reqs = append(l.reqs[:0:0], l.reqs[half:]...)
+		l.base += half
+	}
 	l.reqs = append(l.reqs, r)
-	return len(l.reqs) - 1
+	l.total++
+	return l.base + len(l.reqs) - 1
 }
 
-// finish sets the user and status of request i.
-func (l *requestLog) finish(i int, userID string, status int) {
+// finish sets the user and status of request seq, if it is still kept.
+func (l *requestLog) finish(seq int, userID string, status int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if i < len(l.reqs) {
+	if i := seq - l.base; i >= 0 && i < len(l.reqs) {
 		l.reqs[i].UserID, l.reqs[i].Status = userID, status
 	}
 }
 
-// Requests returns every request the server has received, oldest first,
+// reset empties the log.
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.base += len(l.reqs)
+	l.reqs, l.total = nil, 0
+}
+
+// Requests returns the requests the server has received, oldest first,
 // including those that failed or were dropped by fault injection. A request
-// is recorded as soon as it arrives.
+// is recorded as soon as it arrives, and its Status once it is answered. The
+// log keeps the latest 100,000 requests; [Server.RequestCount] counts all.
 func (s *Server) Requests() []RecordedRequest {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
 	return append([]RecordedRequest(nil), s.log.reqs...)
 }
 
-// RequestCount returns the number of requests the server has received.
+// RequestCount returns the number of requests the server has received
+// (since [Server.Reset]).
 func (s *Server) RequestCount() int {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	return len(s.log.reqs)
+	return s.log.total
 }
 
 // reqInfo is what handlers tell serveHTTP about a request.
@@ -246,9 +267,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Reset() {
 	s.ResetFaults()
 	s.crm.Reset()
-	s.log.mu.Lock()
-	s.log.reqs = nil
-	s.log.mu.Unlock()
+	s.log.reset()
 	s.mu.Lock()
 	s.users = map[string]*user{}
 	s.events = nil

@@ -1,0 +1,49 @@
+package paragontest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRequestLogKeepsTheLatest(t *testing.T) {
+	t.Parallel()
+	var l requestLog
+	first := l.add(RecordedRequest{Path: "/0"})
+	var last int
+	for i := 1; i <= maxRequestLog; i++ {
+		last = l.add(RecordedRequest{Path: "/n"})
+	}
+	l.finish(first, "gone", 200) // dropped: a no-op
+	l.finish(last, "u", 201)
+	require.Len(t, l.reqs, maxRequestLog/2+1)
+	assert.Equal(t, maxRequestLog+1, l.total)
+	assert.Equal(t, "u", l.reqs[len(l.reqs)-1].UserID)
+	assert.Equal(t, 201, l.reqs[len(l.reqs)-1].Status)
+	l.reset()
+	assert.Empty(t, l.reqs)
+	assert.Zero(t, l.total)
+	seq := l.add(RecordedRequest{})
+	l.finish(seq, "v", 200)
+	assert.Equal(t, "v", l.reqs[0].UserID)
+}
+
+func TestFormatMoney(t *testing.T) {
+	t.Parallel()
+	for cents, want := range map[int64]string{
+		0: "$0", 5: "$0.05", 500: "$5", 1250000: "$12,500", 119760: "$1,197.60",
+		123456789: "$1,234,567.89", -2500: "-$25",
+	} {
+		assert.Equal(t, want, formatMoney(cents), cents)
+	}
+	assert.Equal(t, "$5 monthly", formatValue(500, "monthly"))
+	assert.Equal(t, "$63,890", formatValue(6389000, "one_time"))
+}
+
+func TestNewUUID(t *testing.T) {
+	t.Parallel()
+	a, b := newUUID(), newUUID()
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a)
+	assert.NotEqual(t, a, b)
+}
