@@ -118,35 +118,77 @@ type CloseCRM struct {
 	rlCount   int
 }
 
-// closeStore keeps objects of one type by ID, in creation order.
+// closeStore keeps objects of one type by ID, in creation order, indexed
+// by their lead_id (for contacts and opportunities).
 type closeStore struct {
-	byID  map[string]map[string]any
-	order []string
+	byID   map[string]map[string]any
+	order  []string
+	byLead map[string][]string
 }
 
+// put adds o, or replaces the object with its ID.
 func (s *closeStore) put(o map[string]any) {
 	id := o["id"].(string)
 	if s.byID == nil {
-		s.byID = map[string]map[string]any{}
+		s.byID, s.byLead = map[string]map[string]any{}, map[string][]string{}
 	}
 	if _, ok := s.byID[id]; !ok {
 		s.order = append(s.order, id)
+		if lead := str(o["lead_id"]); lead != "" {
+			s.byLead[lead] = append(s.byLead[lead], id)
+		}
 	}
 	s.byID[id] = o
 }
 
+// del removes object id.
 func (s *closeStore) del(id string) {
-	if _, ok := s.byID[id]; !ok {
+	o, ok := s.byID[id]
+	if !ok {
 		return
 	}
+	s.unindex(id, str(o["lead_id"]))
 	delete(s.byID, id)
 	s.order = slices.DeleteFunc(s.order, func(x string) bool { return x == id })
+}
+
+// relink moves object id to lead.
+func (s *closeStore) relink(id, lead string) {
+	o := s.byID[id]
+	if o == nil || str(o["lead_id"]) == lead {
+		return
+	}
+	s.unindex(id, str(o["lead_id"]))
+	o["lead_id"] = lead
+	s.byLead[lead] = append(s.byLead[lead], id)
+}
+
+func (s *closeStore) unindex(id, lead string) {
+	if lead == "" {
+		return
+	}
+	ids := slices.DeleteFunc(s.byLead[lead], func(x string) bool { return x == id })
+	if len(ids) == 0 {
+		delete(s.byLead, lead)
+	} else {
+		s.byLead[lead] = ids
+	}
 }
 
 // all returns the objects in creation order.
 func (s *closeStore) all() []map[string]any {
 	out := make([]map[string]any, 0, len(s.order))
 	for _, id := range s.order {
+		out = append(out, s.byID[id])
+	}
+	return out
+}
+
+// ofLead returns the objects of lead, in the order they joined it.
+func (s *closeStore) ofLead(lead string) []map[string]any {
+	ids := s.byLead[lead]
+	out := make([]map[string]any, 0, len(ids))
+	for _, id := range ids {
 		out = append(out, s.byID[id])
 	}
 	return out
@@ -504,7 +546,11 @@ func (c *CloseCRM) listLocked(kind string, q url.Values) closeReply {
 	var matches []map[string]any
 	switch kind {
 	case "contact":
-		for _, o := range c.contacts.all() {
+		pool := c.contacts.all()
+		if lead, ok := q["lead_id"]; ok {
+			pool = c.contacts.ofLead(lead[0])
+		}
+		for _, o := range pool {
 			if filterMatch(o, q, "lead_id") {
 				matches = append(matches, o)
 			}
@@ -517,7 +563,11 @@ func (c *CloseCRM) listLocked(kind string, q url.Values) closeReply {
 			}
 		}
 	case "opportunity":
-		for _, o := range c.opps.all() {
+		pool := c.opps.all()
+		if lead, ok := q["lead_id"]; ok {
+			pool = c.opps.ofLead(lead[0])
+		}
+		for _, o := range pool {
 			r := c.renderOppLocked(o)
 			if filterMatch(r, q, "lead_id", "status_id", "status_type", "status_label", "user_id", "value_period", "contact_id") &&
 				rangeMatch(r, q, "date_created", "date_updated", "date_won") {

@@ -577,3 +577,28 @@ func TestCloseOpportunityRangesAndOrder(t *testing.T) {
 	assert.Equal(t, []float64{100, 200, 300}, values("_order_by=value"))
 	assert.Equal(t, []float64{300, 200, 100}, values("_order_by=-value"))
 }
+
+func TestCloseMoveContactBetweenLeads(t *testing.T) {
+	t.Parallel()
+	a := newCloseAPI(t)
+	l1, err := a.crm.CreateLead(map[string]any{"name": "One", "contacts": []any{map[string]any{"name": "Mover"}, map[string]any{"name": "Stays"}}})
+	require.NoError(t, err)
+	l2, err := a.crm.CreateLead(map[string]any{"name": "Two"})
+	require.NoError(t, err)
+	id := l1["contacts"].([]any)[0].(map[string]any)["id"].(string)
+
+	st, c, _ := a.call(t, "PUT", "/contact/"+id+"/", map[string]any{"lead_id": l2["id"]})
+	require.Equal(t, 200, st)
+	assert.Equal(t, l2["id"], c["lead_id"])
+	one, _ := a.crm.Lead(l1["id"].(string))
+	two, _ := a.crm.Lead(l2["id"].(string))
+	assert.Equal(t, []any{one["contacts"].([]any)[0].(map[string]any)["id"]}, one["contact_ids"])
+	assert.Equal(t, []any{id}, two["contact_ids"])
+	st, page, _ := a.call(t, "GET", "/contact/?lead_id="+l2["id"].(string), nil)
+	require.Equal(t, 200, st)
+	assert.Len(t, page["data"], 1)
+
+	st, body, _ := a.call(t, "PUT", "/contact/"+id+"/", map[string]any{"lead_id": "lead_nope"})
+	assert.Equal(t, 400, st)
+	assert.Equal(t, "Object does not exist.", body["field-errors"].(map[string]any)["lead"])
+}

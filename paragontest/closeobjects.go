@@ -410,6 +410,10 @@ func (c *CloseCRM) updateLocked(kind, id string, in map[string]any) closeReply {
 	if len(fe) > 0 {
 		return closeFieldErrors(fe)
 	}
+	if lead, ok := fields["lead_id"].(string); ok && kind == "contact" {
+		store.relink(id, lead)
+		delete(fields, "lead_id")
+	}
 	for k, v := range fields {
 		o[k] = v
 	}
@@ -457,15 +461,11 @@ func (c *CloseCRM) deleteLocked(kind, id string) closeReply {
 }
 
 func (c *CloseCRM) deleteLeadLocked(id string) {
-	for _, o := range c.contacts.all() {
-		if o["lead_id"] == id {
-			c.contacts.del(o["id"].(string))
-		}
+	for _, o := range c.contacts.ofLead(id) {
+		c.contacts.del(o["id"].(string))
 	}
-	for _, o := range c.opps.all() {
-		if o["lead_id"] == id {
-			c.opps.del(o["id"].(string))
-		}
+	for _, o := range c.opps.ofLead(id) {
+		c.opps.del(o["id"].(string))
 	}
 	c.leads.del(id)
 }
@@ -495,15 +495,11 @@ func (c *CloseCRM) mergeLocked(in map[string]any) closeReply {
 		return reply(http.StatusBadRequest, map[string]any{"errors": []any{"Source and destination must be different leads."}})
 	}
 	s, d := c.leads.byID[src], c.leads.byID[dst]
-	for _, o := range c.contacts.all() {
-		if o["lead_id"] == src {
-			o["lead_id"] = dst
-		}
+	for _, o := range c.contacts.ofLead(src) {
+		c.contacts.relink(o["id"].(string), dst)
 	}
-	for _, o := range c.opps.all() {
-		if o["lead_id"] == src {
-			o["lead_id"] = dst
-		}
+	for _, o := range c.opps.ofLead(src) {
+		c.opps.relink(o["id"].(string), dst)
 	}
 	for k, v := range s {
 		if _, has := d[k]; strings.HasPrefix(k, "custom.") && !has {
@@ -525,10 +521,7 @@ func (c *CloseCRM) renderLeadLocked(lead map[string]any) map[string]any {
 	id := lead["id"].(string)
 	contacts, ids := []any{}, []any{}
 	var primaryEmail, primaryPhone any
-	for _, ct := range c.contacts.all() {
-		if ct["lead_id"] != id {
-			continue
-		}
+	for _, ct := range c.contacts.ofLead(id) {
 		contacts = append(contacts, copyMap(ct))
 		ids = append(ids, ct["id"])
 		if emails, _ := ct["emails"].([]any); primaryEmail == nil && len(emails) > 0 {
@@ -539,10 +532,8 @@ func (c *CloseCRM) renderLeadLocked(lead map[string]any) map[string]any {
 		}
 	}
 	opps := []any{}
-	for _, op := range c.opps.all() {
-		if op["lead_id"] == id {
-			opps = append(opps, c.renderOppLocked(op))
-		}
+	for _, op := range c.opps.ofLead(id) {
+		opps = append(opps, c.renderOppLocked(op))
 	}
 	o["contacts"], o["contact_ids"], o["opportunities"] = contacts, ids, opps
 	o["tasks"], o["integration_links"] = []any{}, []any{}

@@ -187,11 +187,7 @@ func (c *CloseCRM) matchNodeLocked(q map[string]any, kind string, o map[string]a
 				related = append(related, c.renderLeadLocked(l))
 			}
 		case kind == "lead" && relKind == "contact":
-			for _, ct := range c.contacts.all() {
-				if ct["lead_id"] == o["id"] {
-					related = append(related, ct)
-				}
-			}
+			related = c.contacts.ofLead(str(o["id"]))
 		default:
 			return false, badQueryf("has_related from %s to %q is not supported by the fake.", kind, relKind)
 		}
