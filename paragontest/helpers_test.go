@@ -161,3 +161,12 @@ func assertParagonError(t *testing.T, r response, status int, code string) map[s
 func pemOf(k *rsa.PrivateKey) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
 }
+
+// shortKeyPEM is a 1024-bit key, which the server refuses.
+func shortKeyPEM() []byte {
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		panic(err)
+	}
+	return pemOf(k)
+}

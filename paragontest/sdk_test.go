@@ -205,6 +205,7 @@ func TestNewServerPanicsOnBadOptions(t *testing.T) {
 		"workflow no id":   paragontest.WithIntegration(paragontest.Integration{Type: "x", Workflows: []paragontest.Workflow{{}}}),
 		"bad project":      paragontest.WithProjectID("a/b"),
 		"bad key":          paragontest.WithSigningKey([]byte("nope")),
+		"short key":        paragontest.WithSigningKey(shortKeyPEM()),
 		"bad timeout":      paragontest.WithTriggerTimeout(-1),
 		"user unknown int": paragontest.WithUser(paragontest.UserSeed{ID: "u", Connected: []string{"nope"}}),
 	} {

@@ -109,8 +109,9 @@ func WithProjectID(id string) Option {
 }
 
 // WithSigningKey makes the server verify tokens with the public half of pem,
-// an RSA private key in PKCS#1 or PKCS#8 PEM, instead of its own generated
-// key. Use it to test a client configured with your own key.
+// an RSA private key (2048 bits or more) in PKCS#1 or PKCS#8 PEM, instead of
+// its own generated key. Use it to test a client configured with your own
+// key.
 func WithSigningKey(pem []byte) Option {
 	return func(c *config) { c.keyPEM = pem }
 }
@@ -300,6 +301,9 @@ func (s *Server) setKey(pemBytes []byte) error {
 		if err != nil {
 			return err
 		}
+		if err := checkKeySize(k); err != nil {
+			return err
+		}
 		s.key = k
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(s.key)
@@ -327,6 +331,14 @@ func parseRSAKey(b []byte) (*rsa.PrivateKey, error) {
 		return nil, fmt.Errorf("signing key: not an RSA key")
 	}
 	return rk, nil
+}
+
+// checkKeySize refuses keys Paragon's SDKs refuse too.
+func checkKeySize(k *rsa.PrivateKey) error {
+	if bits := k.N.BitLen(); bits < 2048 {
+		return fmt.Errorf("signing key: RSA key is %d bits; at least 2048 are required", bits)
+	}
+	return nil
 }
 
 func (s *Server) addIntegration(in Integration) error {
