@@ -73,15 +73,18 @@ type CacheConfig struct {
 //
 // # Bound and eviction
 //
-// MaxUsers is split evenly across the shards (each holds at least 16 users
-// when MaxUsers allows), so the cache never holds more than MaxUsers users
-// however many distinct users it sees. When a shard is full it evicts with
-// CLOCK, a cheap approximation of LRU: every hit sets the user's "referenced"
-// flag; the shard's hand sweeps its slots, clearing set flags and evicting the
-// first user whose flag is clear or whose token is already due for refresh.
-// Recently used users survive a full sweep; one-off users go first. Because
-// the bound is per shard, a shard can evict slightly before the whole cache
-// is full; with many users the FNV hash spreads them evenly.
+// An atomic count of cached users bounds the whole cache: it never holds more
+// than MaxUsers users however many distinct users it sees, and it evicts
+// nobody before it is full, so up to MaxUsers active users are signed once per
+// token lifetime. (A bound split evenly across the shards evicted early: at
+// 10,000 users in a 10,000-user cache, the shards the hash favours re-signed
+// over half of all calls.) Once full, a new user evicts one of its own shard
+// with CLOCK, a cheap approximation of LRU: every hit sets the user's
+// "referenced" flag; the shard's hand sweeps its users, clearing set flags and
+// evicting the first user whose flag is clear or whose token is already due
+// for refresh. Recently used users survive a full sweep; one-off users go
+// first. In the unlikely case that the new user's shard holds nobody, its
+// token is returned without being cached.
 //
 // Formatting a Cache (fmt, slog, encoding/json) prints only counts, never a
 // token.
@@ -96,7 +99,8 @@ type Cache struct {
 	// slow signatures through it.
 	sign func(Claims) (string, error)
 
-	users  sync.Map // user ID → *entry; written only under the user's shard lock
+	users  sync.Map     // user ID → *entry; written only under the user's shard lock
+	size   atomic.Int64 // cached users in all shards; at most maxUsers
 	shards []*shard
 	mask   uint32
 }
@@ -128,9 +132,7 @@ type call struct {
 // shard owns the write side of a slice of the users.
 type shard struct {
 	mu       sync.Mutex
-	cap      int
-	ring     []*entry // CLOCK slots; nil only at indexes listed in free
-	free     []int
+	ring     []*entry // the shard's users in CLOCK order, no gaps
 	hand     int
 	inflight map[string]*call
 }
@@ -166,12 +168,7 @@ func NewCache(cfg CacheConfig) *Cache {
 	}
 	c.shards = make([]*shard, n)
 	for i := range c.shards {
-		// Spread the remainder so that the capacities add up to maxUsers.
-		capacity := maxUsers / n
-		if i < maxUsers%n {
-			capacity++
-		}
-		c.shards[i] = &shard{cap: capacity, inflight: make(map[string]*call)}
+		c.shards[i] = &shard{inflight: make(map[string]*call)}
 	}
 	return c
 }
@@ -301,21 +298,33 @@ func (c *Cache) storeLocked(s *shard, userID string, t *token) {
 	e := &entry{user: userID}
 	e.tok.Store(t)
 	switch {
-	case len(s.free) > 0:
-		e.slot = s.free[len(s.free)-1]
-		s.free = s.free[:len(s.free)-1]
-	case len(s.ring) < s.cap:
+	case c.reserve():
 		e.slot = len(s.ring)
-		s.ring = append(s.ring, nil)
-	default:
+		s.ring = append(s.ring, e)
+	case len(s.ring) > 0:
 		e.slot = c.evictLocked(s)
+		s.ring[e.slot] = e
+	default:
+		return // full, and s holds nobody to evict: leave t uncached
 	}
-	s.ring[e.slot] = e
 	c.users.Store(userID, e)
 }
 
-// evictLocked removes one user from the full shard s by CLOCK and returns the
-// freed slot. s.mu must be held.
+// reserve counts one more cached user, unless the cache is full.
+func (c *Cache) reserve() bool {
+	for {
+		n := c.size.Load()
+		if n >= int64(c.maxUsers) {
+			return false
+		}
+		if c.size.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// evictLocked removes one user from the non-empty shard s by CLOCK and
+// returns the freed slot, for the caller to fill. s.mu must be held.
 func (c *Cache) evictLocked(s *shard) int {
 	now := c.now().UnixNano()
 	// Two sweeps clear every flag, so the loop ends by then unless hits keep
@@ -353,9 +362,17 @@ func (c *Cache) Invalidate(userID string) {
 	if !ok {
 		return
 	}
+	// Move the shard's last user into the freed slot, so the ring has no gaps.
 	e := v.(*entry)
-	s.ring[e.slot] = nil
-	s.free = append(s.free, e.slot)
+	last := s.ring[len(s.ring)-1]
+	last.slot = e.slot
+	s.ring[e.slot] = last
+	s.ring[len(s.ring)-1] = nil
+	s.ring = s.ring[:len(s.ring)-1]
+	if s.hand >= len(s.ring) {
+		s.hand = 0
+	}
+	c.size.Add(-1)
 }
 
 // Len reports the number of users with a cached token; it never exceeds
@@ -364,13 +381,7 @@ func (c *Cache) Len() int {
 	if c == nil {
 		return 0
 	}
-	n := 0
-	for _, s := range c.shards {
-		s.mu.Lock()
-		n += len(s.ring) - len(s.free)
-		s.mu.Unlock()
-	}
-	return n
+	return int(c.size.Load())
 }
 
 // shardFor picks userID's shard by 32-bit FNV-1a.

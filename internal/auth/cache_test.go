@@ -118,13 +118,9 @@ func TestCacheConfigDefaults(t *testing.T) {
 	}
 	for _, n := range []int{1, 2, 31, 32, 33, 100, 1000, 1023, 10_000, 100_000} {
 		c := NewCache(CacheConfig{MaxUsers: n})
-		total := 0
-		for _, s := range c.shards {
-			total += s.cap
-			assert.Positive(t, s.cap)
-		}
-		assert.Equal(t, n, total, "MaxUsers %d: shard capacities must add up", n)
+		assert.Equal(t, n, c.maxUsers)
 		assert.LessOrEqual(t, len(c.shards), maxShards)
+		assert.LessOrEqual(t, len(c.shards)*minUsersPerShard, max(n, minUsersPerShard), "MaxUsers %d: too many shards", n)
 	}
 }
 
@@ -247,12 +243,12 @@ func TestCacheConcurrentFirstCallsSignOnce(t *testing.T) {
 func TestCacheConcurrentFirstCallsWait(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		c, _, signs := newFakeCache(CacheConfig{})
+		c, _, _ := newFakeCache(CacheConfig{})
 		c.sign = func(cl Claims) (string, error) {
 			synctest.Wait() // every other goroutine is now durably blocked
 			return fakeSign(cl)
 		}
-		signs = countSigns(c)
+		signs := countSigns(c)
 		const n = 100
 		results := make(chan string, n)
 		for range n {
@@ -453,11 +449,33 @@ func assertConsistent(t *testing.T, c *Cache) {
 	})
 	assert.Equal(t, c.Len(), inMap)
 	assert.LessOrEqual(t, inMap, c.maxUsers)
+	inRings := 0
 	for _, s := range c.shards {
 		s.mu.Lock()
-		assert.LessOrEqual(t, len(s.ring), s.cap)
+		inRings += len(s.ring)
 		assert.Empty(t, s.inflight)
 		s.mu.Unlock()
+	}
+	assert.Equal(t, inMap, inRings)
+}
+
+// TestCacheFullNeverEvictsEarly checks that as many users as MaxUsers all
+// stay cached: with a bound split evenly across shards, the shards the hash
+// favoured evicted early, and cycling through the users re-signed over half
+// of the calls.
+func TestCacheFullNeverEvictsEarly(t *testing.T) {
+	t.Parallel()
+	for _, maxUsers := range []int{1, 7, 100, 10_000} {
+		c, _, signs := newFakeCache(CacheConfig{MaxUsers: maxUsers})
+		for range 3 {
+			for i := range maxUsers {
+				_, err := c.Token("user-" + strconv.Itoa(i))
+				require.NoError(t, err)
+			}
+		}
+		assert.EqualValues(t, maxUsers, signs.Load(), "MaxUsers %d: every user signed once", maxUsers)
+		assert.Equal(t, maxUsers, c.Len())
+		assertConsistent(t, c)
 	}
 }
 
