@@ -6,10 +6,8 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -165,14 +163,3 @@ func verifyToken(t testing.TB, hdr http.Header, wantSub string) jwt.MapClaims {
 	require.Equal(t, wantSub, claims["sub"])
 	return claims
 }
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-var _ = fmt.Sprintf
-var _ = os.Getenv

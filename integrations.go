@@ -10,7 +10,7 @@ import (
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
-// ErrIntegrationNotFound: the project has no integration of the type asked
+// ErrIntegrationNotFound is returned when the project has no integration of the type asked
 // for. It also matches [ErrNotFound].
 var ErrIntegrationNotFound = fmt.Errorf("paragon: integration not found in project (%w)", ErrNotFound)
 

@@ -149,7 +149,6 @@ type Option func(*config) error
 
 type config struct {
 	key              *auth.Key
-	keySource        string // "WithSigningKey" or "WithSigningKeyFile", for error messages
 	httpClient       *http.Client
 	host             string
 	baseURLs         [numServices]string
@@ -179,7 +178,7 @@ func WithSigningKey(pem []byte) Option {
 // WithSigningKeyFile reads the signing key (see [WithSigningKey]) from a PEM file.
 func WithSigningKeyFile(path string) Option {
 	return func(c *config) error {
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(path) //nolint:gosec // G304: reading the file the caller named is the point
 		if err != nil {
 			return fmt.Errorf("%w: signing key file: %w", ErrInvalidInput, err)
 		}

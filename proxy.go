@@ -49,21 +49,26 @@ type Response struct {
 // streamed body (which it then closes).
 func (r *Response) Decode(v any) error {
 	if r.Body != nil {
-		defer r.Body.Close()
+		defer func() { _ = r.Body.Close() }()
 		dec := json.NewDecoder(r.Body)
 		if err := dec.Decode(v); err != nil {
 			if errors.Is(err, io.EOF) {
-				return errors.New("paragon: proxy response: empty body")
+				return fmt.Errorf("%w: proxy response: empty body", ErrInvalidResponse)
 			}
-			return fmt.Errorf("paragon: proxy response: %w", err)
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &se) || errors.As(err, &te) {
+				return fmt.Errorf("%w: proxy response: %w", ErrInvalidResponse, err)
+			}
+			return fmt.Errorf("paragon: proxy response: %w", err) // e.g. the stream broke off
 		}
 		return nil
 	}
 	if len(r.Output) == 0 {
-		return errors.New("paragon: proxy response: empty body")
+		return fmt.Errorf("%w: proxy response: empty body", ErrInvalidResponse)
 	}
 	if err := json.Unmarshal(r.Output, v); err != nil {
-		return fmt.Errorf("paragon: proxy response: %w", err)
+		return fmt.Errorf("%w: proxy response: %w", ErrInvalidResponse, err)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func TestRequestRawStreams(t *testing.T) {
 	})
 	resp, err := h.c.User("u1").Request(t.Context(), "googledrive", "files/abc", &paragon.RequestOptions{Raw: true})
 	require.NoError(t, err)
-	defer resp.Close()
+	defer func() { _ = resp.Close() }()
 	assert.Nil(t, resp.Output)
 	assert.Equal(t, "drive", resp.Header.Get("X-Upstream"))
 	got, err := io.ReadAll(resp.Body)

@@ -16,7 +16,7 @@ import (
 
 // Headers Paragon reads on user-scoped calls.
 const (
-	HeaderCredential    = "X-Paragon-Credential"
+	HeaderCredential    = "X-Paragon-Credential" //nolint:gosec // G101: a header name, not a credential
 	HeaderConfiguration = "X-Paragon-Configuration-Id"
 	HeaderRawResponse   = "X-Paragon-Use-Raw-Response"
 	HeaderProxyURL      = "X-Paragon-Proxy-Url"
@@ -268,10 +268,24 @@ func marshalBody(v any) ([]byte, error) {
 // or malformed body.
 func decodeJSON(resp *transport.Response, what string, v any) error {
 	if len(resp.Body) == 0 {
-		return fmt.Errorf("paragon: %s: empty response body (status %d)", what, resp.StatusCode)
+		return fmt.Errorf("%w: %s: empty response body (status %d)", ErrInvalidResponse, what, resp.StatusCode)
 	}
 	if err := json.Unmarshal(resp.Body, v); err != nil {
-		return fmt.Errorf("paragon: %s: decoding response: %w", what, err)
+		return fmt.Errorf("%w: %s: decoding %s: %w", ErrInvalidResponse, what, bodyKind(resp.Header), err)
 	}
 	return nil
+}
+
+// bodyKind names a response body by its media type for decoding errors:
+// "response" for JSON or none, "text/html response" otherwise.
+func bodyKind(h http.Header) string {
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	if ct == "" || strings.Contains(ct, "json") {
+		return "response"
+	}
+	if len(ct) > 64 || strings.IndexFunc(ct, func(r rune) bool { return r <= ' ' || r >= 0x7f }) >= 0 {
+		return "non-JSON response"
+	}
+	return ct + " response"
 }

@@ -17,7 +17,7 @@ import (
 // HeaderSignature carries the signature of ActionKit trigger webhooks.
 const HeaderSignature = "X-Paragon-Signature"
 
-// ErrInvalidSignature: an inbound webhook's signature is missing or wrong.
+// ErrInvalidSignature is returned when an inbound webhook's signature is missing or wrong.
 var ErrInvalidSignature = errors.New("paragon: invalid webhook signature")
 
 // DefaultMaxWebhookBytes is the largest webhook body [ParseWebhook] reads.

@@ -42,7 +42,7 @@ func benchPost(b *testing.B, srv *paragontest.Server, path, body string, want in
 				return
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode != want {
 				b.Errorf("status %d, want %d", resp.StatusCode, want)
 				return

@@ -47,7 +47,7 @@ func (a *closeAPI) call(t *testing.T, method, path string, body any) (int, map[s
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(hr)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	var m map[string]any
@@ -172,7 +172,7 @@ func TestCloseValidation(t *testing.T) {
 	require.NoError(t, err)
 	resp, err := a.ts.Client().Do(hr)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	st, _, _ = a.call(t, "PATCH", "/lead/", map[string]any{})
 	assert.Equal(t, http.StatusMethodNotAllowed, st)

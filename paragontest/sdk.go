@@ -8,7 +8,7 @@ import (
 
 // Paragon's request headers.
 const (
-	headerCredential    = "X-Paragon-Credential"
+	headerCredential    = "X-Paragon-Credential" //nolint:gosec // G101: a header name
 	headerConfiguration = "X-Paragon-Configuration-Id"
 	headerRaw           = "X-Paragon-Use-Raw-Response"
 	headerProxyURL      = "X-Paragon-Proxy-Url"

@@ -174,7 +174,7 @@ func post(hc *http.Client, url, body string, headers map[string]string, want int
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != want {
 		return fmt.Errorf("POST %s: status %d, want %d", req.URL.Path, resp.StatusCode, want)

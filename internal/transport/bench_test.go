@@ -58,7 +58,7 @@ func BenchmarkGetUser(b *testing.B) {
 				b.Fatal(err)
 			}
 			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if err != nil || len(body) != len(userJSON) {
 				b.Fatal(err)
 			}

@@ -31,7 +31,7 @@ func (f *fakeRT) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
-		req.Body.Close()
+		_ = req.Body.Close()
 	}
 	f.mu.Lock()
 	f.sent = append(f.sent, sent{
