@@ -278,7 +278,8 @@ func WithTokenLifetime(d time.Duration) Option {
 }
 
 // WithTokenCacheSize bounds how many users' tokens the client keeps (default
-// 10,000). The least recently used are dropped first and re-signed on demand.
+// 10,000). Rarely used entries are dropped first (CLOCK eviction) and
+// re-signed on demand.
 func WithTokenCacheSize(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
