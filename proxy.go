@@ -154,23 +154,8 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*
 		}
 		r.query = q
 	}
-	if len(opts.Headers) > 0 {
-		r.header = make(http.Header, len(opts.Headers))
-		for k, vs := range opts.Headers {
-			if err := pathutil.HeaderName(k); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-			}
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection":
-				return nil, invalid("header %s can't be set on a proxy call", k)
-			}
-			for _, v := range vs {
-				if err := pathutil.HeaderValue(k, v); err != nil {
-					return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-				}
-			}
-			r.header[http.CanonicalHeaderKey(k)] = vs
-		}
+	if r.header, err = checkHeaders(opts.Headers, "a proxy call"); err != nil {
+		return nil, err
 	}
 	if opts.Raw {
 		if r.header == nil {

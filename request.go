@@ -121,6 +121,39 @@ func checkHeaderID(what, id string) error {
 	return nil
 }
 
+// checkHeaders validates caller headers for a request (names are tokens,
+// values have no CR, LF or NUL) and returns them canonicalised. Headers the
+// SDK owns, and the extra ones named, are refused; where names the call in
+// the error.
+func checkHeaders(h http.Header, where string, extra ...string) (http.Header, error) {
+	if len(h) == 0 {
+		return nil, nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		if err := pathutil.HeaderName(k); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		ck := http.CanonicalHeaderKey(k)
+		switch ck {
+		case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection":
+			return nil, invalid("header %s can't be set on %s", k, where)
+		}
+		for _, x := range extra {
+			if ck == x {
+				return nil, invalid("header %s can't be set on %s", k, where)
+			}
+		}
+		for _, v := range vs {
+			if err := pathutil.HeaderValue(k, v); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+			}
+		}
+		out[ck] = append(out[ck], vs...)
+	}
+	return out, nil
+}
+
 func applyCallOptions(opts []CallOption) (callConfig, error) {
 	cc := callConfig{maxRetries: -1}
 	for _, o := range opts {

@@ -76,23 +76,8 @@ func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParam
 	} else {
 		r.rawBody, r.ctype = []byte("{}"), "application/json"
 	}
-	if len(p.Headers) > 0 {
-		r.header = make(http.Header, len(p.Headers))
-		for k, vs := range p.Headers {
-			if err := pathutil.HeaderName(k); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-			}
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection", "Content-Type":
-				return nil, invalid("header %s can't be set on a workflow trigger", k)
-			}
-			for _, v := range vs {
-				if err := pathutil.HeaderValue(k, v); err != nil {
-					return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-				}
-			}
-			r.header[http.CanonicalHeaderKey(k)] = vs
-		}
+	if r.header, err = checkHeaders(p.Headers, "a workflow trigger", "Content-Type"); err != nil {
+		return nil, err
 	}
 	resp, err := u.do(ctx, r, opts)
 	if err != nil {
