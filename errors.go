@@ -34,6 +34,14 @@ var (
 	// ErrResponseTooLarge: a response body was larger than the client's limit
 	// (see [WithMaxResponseBytes]).
 	ErrResponseTooLarge = transport.ErrBodyTooLarge
+	// ErrRedirectRefused: the server redirected the call to another host (or
+	// too many times). The SDK does not follow such redirects, so a user token
+	// never reaches a host it was not meant for; the call is not retried.
+	ErrRedirectRefused = transport.ErrRedirectRefused
+	// ErrInvalidResponse: a successful (2xx) answer's body is not the JSON
+	// the call expects: empty, truncated, an HTML page. The decoding error
+	// (e.g. a *json.SyntaxError) is wrapped as well.
+	ErrInvalidResponse = errors.New("paragon: invalid response")
 )
 
 // StatusWorkflowTimeout is the status Paragon answers when a Request-trigger
