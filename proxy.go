@@ -191,7 +191,7 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*
 }
 
 // unwrapOutput returns the value of a top-level "output" key, or the whole
-// body when it is not Paragon's envelope.
+// body when it is not Paragon's envelope. The value shares body's memory.
 func unwrapOutput(body []byte) json.RawMessage {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -199,6 +199,15 @@ func unwrapOutput(body []byte) json.RawMessage {
 	}
 	if trimmed[0] != '{' || !bytes.Contains(trimmed[:min(len(trimmed), 64)], []byte(`"output"`)) {
 		return trimmed
+	}
+	// Paragon's own envelope is {"output":<value>}: when what sits between
+	// that prefix and the final brace is one valid JSON value, it is the
+	// output. Checking it scans the body once and copies nothing; decoding
+	// into a json.RawMessage (below) scans it twice and copies it.
+	if rest, ok := bytes.CutPrefix(trimmed, []byte(`{"output":`)); ok {
+		if v, ok := bytes.CutSuffix(rest, []byte("}")); ok && json.Valid(v) {
+			return bytes.TrimSpace(v)
+		}
 	}
 	var env struct {
 		Output json.RawMessage `json:"output"`
