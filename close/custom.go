@@ -132,7 +132,9 @@ func collectCustom(b []byte) (CustomFields, error) {
 	var out CustomFields
 	for k, raw := range all {
 		id, ok := strings.CutPrefix(k, customPrefix)
-		if !ok || id == "" {
+		if !ok || id == "" || strings.HasPrefix(id, customPrefix) {
+			// "custom.custom.x" is no Close field ID, and as a Custom key it
+			// would be read back as the prefixed form of "x": leave it in Raw.
 			continue
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
