@@ -155,7 +155,10 @@ func checkHeaders(h http.Header, where string, extra ...string) (http.Header, er
 }
 
 func applyCallOptions(opts []CallOption) (callConfig, error) {
-	cc := callConfig{maxRetries: -1}
+	if len(opts) == 0 {
+		return callConfig{maxRetries: -1}, nil // most calls: no allocation
+	}
+	cc := callConfig{maxRetries: -1} // escapes to the options
 	for _, o := range opts {
 		if o == nil {
 			continue

@@ -1,6 +1,7 @@
 package paragon
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -262,13 +263,15 @@ type UserState struct {
 
 // UnmarshalJSON decodes the state and keeps the raw JSON.
 func (s *UserState) UnmarshalJSON(b []byte) error {
-	type plain UserState
-	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+	if err := json.Unmarshal(b, (*userStateJSON)(s)); err != nil {
 		return err
 	}
 	s.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
+
+// userStateJSON is UserState without its UnmarshalJSON method.
+type userStateJSON UserState
 
 // IntegrationState is one integration's state for a user.
 type IntegrationState struct {
@@ -325,10 +328,13 @@ func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, err
 	if err != nil {
 		return nil, err
 	}
+	// Decoding without UnmarshalJSON saves it a second validation of the
+	// body and a copy for Raw: the body is ours to keep.
 	st := new(UserState)
-	if err := decodeJSON(resp, "GetUser", st); err != nil {
+	if err := decodeJSON(resp, "GetUser", (*userStateJSON)(st)); err != nil {
 		return nil, err
 	}
+	st.Raw = bytes.TrimSpace(resp.Body)
 	return st, nil
 }
 
