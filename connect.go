@@ -56,6 +56,11 @@ func (u *User) Connect(ctx context.Context, integrationType string, p *ConnectPa
 	if _, err := applyCallOptions(opts); err != nil {
 		return nil, err
 	}
+	// Refuse inputs that can't be encoded before the integration lookup
+	// sends anything.
+	if _, err := marshalBody([]any{p.Inputs, p.IntegrationOptions}); err != nil {
+		return nil, err
+	}
 	integrationID, err := u.integrationID(ctx, integrationType, opts)
 	if err != nil {
 		return nil, err

@@ -332,17 +332,40 @@ func textSnippet(b []byte) string {
 }
 
 func htmlTitle(b []byte) string {
-	lower := bytes.ToLower(b)
-	i := bytes.Index(lower, []byte("<title>"))
+	i := indexFold(b, "<title>")
 	if i < 0 {
 		return ""
 	}
 	rest := b[i+len("<title>"):]
-	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	j := indexFold(rest, "</title>")
 	if j < 0 || j > 200 {
 		return ""
 	}
 	return textSnippet(bytes.TrimSpace(rest[:j]))
+}
+
+// indexFold is bytes.Index with ASCII case folding for a lower-case ASCII
+// sub. It returns an offset into b itself: searching bytes.ToLower(b)
+// instead gives offsets that are wrong (and may be out of range) when b is
+// not valid UTF-8, which a hostile error page need not be.
+func indexFold(b []byte, sub string) int {
+	for i := 0; i+len(sub) <= len(b); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(b[i+j]) == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func firstHeader(h http.Header, names ...string) string {

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -203,6 +204,28 @@ func TestHostileServers(t *testing.T) {
 				assert.Equal(t, "502 Bad Gateway", pe.Message, "the page's title")
 				assert.Contains(t, err.Error(), "502 Bad Gateway: 502 Bad Gateway")
 				assert.NotContains(t, err.Error(), "<")
+			}}
+		},
+	}, {
+		// Found by FuzzErrorDecode: a title that is not valid UTF-8 used
+		// to panic the error decoder (offsets taken from bytes.ToLower).
+		name: "HTML 500 page, title not UTF-8",
+		handler: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = io.WriteString(w, "<!DOCTYPE html><html><TITLE>\xff\xfe\xfd Internal \xc1\xbc</TITLE>")
+		},
+		want: func(c hostileCall) want {
+			attempts := 1
+			if c.idempotent {
+				attempts = 3
+			}
+			return want{attempts: attempts, check: func(t *testing.T, err error) {
+				var pe *paragon.Error
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, http.StatusInternalServerError, pe.StatusCode)
+				assert.True(t, utf8.ValidString(pe.Message), "%q", pe.Message)
+				assert.Contains(t, pe.Message, "Internal")
 			}}
 		},
 	}, {
