@@ -2,8 +2,13 @@ package paragon
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // ConnectParams are the inputs of a headless install (see [User.Connect]).
@@ -23,6 +28,35 @@ type ConnectParams struct {
 	// IntegrationOptions are post-install options (e.g. account type).
 	IntegrationOptions map[string]any
 }
+
+// String describes the params with the input values and the authorization
+// code redacted: only the input and option names are shown.
+func (p ConnectParams) String() string {
+	var parts []string
+	if len(p.Inputs) > 0 {
+		parts = append(parts, fmt.Sprintf("Inputs: %v (values REDACTED)", slices.Sorted(maps.Keys(p.Inputs))))
+	}
+	if p.AuthorizationCode != "" {
+		parts = append(parts, "AuthorizationCode: REDACTED")
+	}
+	if len(p.IntegrationOptions) > 0 {
+		parts = append(parts, fmt.Sprintf("IntegrationOptions: %v", slices.Sorted(maps.Keys(p.IntegrationOptions))))
+	}
+	return "paragon.ConnectParams{" + strings.Join(parts, ", ") + "}"
+}
+
+// GoString is like String, for %#v.
+func (p ConnectParams) GoString() string { return p.String() }
+
+// Format prints the redacted description for every verb.
+func (p ConnectParams) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(p.String())) }
+
+// LogValue is the redacted slog representation.
+func (p ConnectParams) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// MarshalJSON encodes the redacted description: ConnectParams is never sent
+// as it is, and its inputs must not end up in a JSON log.
+func (p ConnectParams) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
 // Connect installs integrationType for the user without the Connect Portal
 // (POST /sdk/credentials) and returns the new credential. It needs the

@@ -78,20 +78,23 @@ func (u *User) authorize(context.Context) (string, error) {
 	return tok, nil
 }
 
+// The formatting methods have value receivers so that a dereferenced User
+// (fmt.Print(*u)) is redacted too: it may hold a token from Authenticate.
+
 // String describes the user without its token.
-func (u *User) String() string { return fmt.Sprintf("paragon.User{id: %q}", u.id) }
+func (u User) String() string { return fmt.Sprintf("paragon.User{id: %q}", u.id) }
 
 // GoString is like String, for %#v.
-func (u *User) GoString() string { return u.String() }
+func (u User) GoString() string { return u.String() }
 
 // Format prints the redacted description for every verb.
-func (u *User) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(u.String())) }
+func (u User) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(u.String())) }
 
 // LogValue is the user's slog representation, without its token.
-func (u *User) LogValue() slog.Value { return slog.GroupValue(slog.String("user", u.id)) }
+func (u User) LogValue() slog.Value { return slog.GroupValue(slog.String("user", u.id)) }
 
 // MarshalJSON encodes the user's ID only.
-func (u *User) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]string{"id": u.id}) }
+func (u User) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]string{"id": u.id}) }
 
 // TokenOption adjusts one token made by [Client.SignUserToken].
 type TokenOption func(*tokenConfig) error
