@@ -600,3 +600,22 @@ func TestHostileRedirectToOtherHost(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileRedirectLoop: a server that redirects to itself forever is
+// given up on after five requests in all (as net/http counts its limit of
+// 10) with ErrRedirectRefused, and the call is not retried.
+func TestHostileRedirectLoop(t *testing.T) {
+	t.Parallel()
+	for _, c := range hostileCalls {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect)
+			})
+			err := c.call(t.Context(), e.u)
+			require.ErrorIs(t, err, paragon.ErrRedirectRefused)
+			assert.EqualValues(t, 5, e.hits.Load(), "five requests, and no retry")
+			checkReadable(t, err)
+		})
+	}
+}
