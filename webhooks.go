@@ -53,6 +53,11 @@ func VerifyWebhookSignature(secret string, body []byte, header string) error {
 		if got, err := hex.DecodeString(sig); err == nil && hmac.Equal(got, want) {
 			return nil
 		}
+		// The base64 decoder skips CR and LF anywhere in its input; refuse
+		// them, so that only the canonical encoding of the MAC verifies.
+		if strings.ContainsAny(sig, "\r\n") {
+			continue
+		}
 		if got, err := base64.StdEncoding.DecodeString(sig); err == nil && hmac.Equal(got, want) {
 			return nil
 		}
