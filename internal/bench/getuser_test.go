@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -102,4 +103,49 @@ func check(st *paragon.UserState, err error) error {
 		err = fmt.Errorf("unexpected user state %+v", st)
 	}
 	return err
+}
+
+// memTransport answers every request in memory with userJSON, so that
+// BenchmarkGetUserInMemory measures the client side of a call alone.
+type memTransport struct{}
+
+func (memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode:    http.StatusOK,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(strings.NewReader(userJSON)),
+		ContentLength: int64(len(userJSON)),
+		Request:       r,
+	}, nil
+}
+
+// BenchmarkGetUserInMemory is BenchmarkGetUser without the network: both
+// clients send through memTransport, so the ratio shows the SDK's own
+// per-call work (options, token, retry bookkeeping, decoding), which the
+// loopback round trip otherwise dwarfs.
+func BenchmarkGetUserInMemory(b *testing.B) {
+	const base = "https://api.paragon.test"
+	hc := &http.Client{Transport: memTransport{}}
+	c, err := paragon.NewClient(projectID, paragon.WithSigningKey(key(b).PEM()),
+		paragon.WithBaseURL(paragon.ServiceAPI, base), paragon.WithHTTPClient(hc))
+	require.NoError(b, err)
+	tok, err := c.SignUserToken("user-1")
+	require.NoError(b, err)
+	u := c.User("user-1")
+	_, err = u.GetUser(b.Context()) // signs the token once
+	require.NoError(b, err)
+
+	compare(b, impl{"raw", func(b *testing.B) {
+		url := base + "/projects/" + projectID + "/sdk/me"
+		bearer := "Bearer " + tok
+		loop(b, func() error {
+			st, err := rawGetUser(b.Context(), hc, url, bearer)
+			return check(st, err)
+		})
+	}}, impl{"sdk", func(b *testing.B) {
+		loop(b, func() error {
+			st, err := u.GetUser(b.Context())
+			return check(st, err)
+		})
+	}})
 }
