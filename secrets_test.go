@@ -150,9 +150,10 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	_, err = c.Authenticate(ctx, forged) // *paragon.Error, 401
 	require.ErrorIs(t, err, paragon.ErrUnauthorized)
 	errs = append(errs, err)
-	expired, err := c.SignUserToken("user-3", paragon.WithTokenDuration(time.Minute))
+	tampered, err := c.SignUserToken("user-3", paragon.WithTokenDuration(time.Minute))
 	require.NoError(t, err)
-	_, err = c.Authenticate(ctx, expired[:len(expired)-4]+"AAAA") // well formed; Paragon refuses the signature
+	tampered = tampered[:len(tampered)-4] + "AAAA"
+	_, err = c.Authenticate(ctx, tampered) // well formed; Paragon refuses the signature
 	require.Error(t, err)
 	errs = append(errs, err)
 	_, err = c.Authenticate(ctx, "eyJhbGciOiJub25lIn0."+strings.Split(signed, ".")[1]+".") // alg none, a real payload
@@ -216,7 +217,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		values[fmt.Sprintf("error %d (%T)", i, e)] = e
 	}
 
-	secrets := append(keyFragments(t, keyPEM), closeAPIKey, paragonWHSecret, closeWebhookKey, closeWebhookKey[:40], signed, forged, expired)
+	secrets := append(keyFragments(t, keyPEM), closeAPIKey, paragonWHSecret, closeWebhookKey, closeWebhookKey[:40], signed, forged, tampered)
 	tokens := tap.seen()
 	require.NotEmpty(t, tokens)
 	for _, tok := range tokens {
