@@ -73,7 +73,7 @@ func (u *User) authorize(context.Context) (string, error) {
 	}
 	tok, err := u.c.tokens.Token(u.id)
 	if err != nil {
-		return "", fmt.Errorf("paragon: signing user token: %w", err)
+		return "", fmt.Errorf("signing user token: %w", err)
 	}
 	return tok, nil
 }

@@ -62,7 +62,7 @@ type BodyTooLargeError struct {
 
 // Error implements error.
 func (e *BodyTooLargeError) Error() string {
-	return "paragon: response body exceeds limit of " + strconv.FormatInt(e.Limit, 10) + " bytes"
+	return "response body exceeds limit of " + strconv.FormatInt(e.Limit, 10) + " bytes"
 }
 
 // Is reports whether target is ErrBodyTooLarge.
