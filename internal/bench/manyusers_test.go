@@ -104,8 +104,9 @@ func (f *usersFixture) warmUp(b *testing.B, n int) {
 //     user's token signed beforehand (the tokens the SDK itself sent);
 //   - sdk: User.GetUser, tokens from the SDK's cache.
 //
-// conns is how many connections the server accepted during the run; each
-// client starts it without idle connections.
+// conns is how many connections the server accepted during the run (each
+// client starts it without idle connections); users is how many distinct
+// users the run called.
 func BenchmarkManyUsers(b *testing.B) {
 	f := newUsersFixture(b)
 	run := func(b *testing.B, hc interface{ CloseIdleConnections() }, call func(ctx context.Context, i int) error) {
@@ -138,6 +139,7 @@ func BenchmarkManyUsers(b *testing.B) {
 		cpu.stop()
 		cpu.report(b, b.N)
 		b.ReportMetric(float64(f.srv.conns.Load()-conns), "conns")
+		b.ReportMetric(float64(min(b.N, manyUsers)), "users") // distinct users called
 	}
 
 	priv, err := jwt.ParseRSAPrivateKeyFromPEM(key(b).PEM()) // the naive client's own copy of the key
