@@ -160,11 +160,11 @@ func BenchmarkCloseList(b *testing.B) {
 				b.ReportMetric(float64(pageBytes)/1024, "page-KiB")
 				b.ReportMetric(float64(pageLive.live)/1024, "page-live-KiB")
 			}
-			// Listing 50,000 leads takes seconds: two rounds show its memory
+			// Listing 50,000 leads takes seconds: three rounds show its memory
 			// and keep "make bench" short.
 			n := *rounds
 			if total > 5_000 {
-				n = min(n, 2)
+				n = min(n, 3)
 			}
 			compareRounds(b, n, impl{"raw", func(b *testing.B) {
 				list(b, func(each func(*close.Lead)) error {
