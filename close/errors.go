@@ -180,8 +180,11 @@ func decodeError(status int, h http.Header, body []byte) *Error {
 }
 
 // hasErrorKeys reports whether a 2xx JSON object carries Close's error keys.
+// Only a body with one of those keys (at any depth) is decoded: the word
+// alone, in a lead's description say, cost a second parse of every page
+// that contained it.
 func hasErrorKeys(body []byte) bool {
-	if len(body) == 0 || body[0] != '{' || !bytes.Contains(body, []byte(`error`)) {
+	if len(body) == 0 || body[0] != '{' || !hasKey(body, "error", "errors", "field-errors") {
 		return false
 	}
 	var w wireError
@@ -189,6 +192,26 @@ func hasErrorKeys(body []byte) bool {
 		return false
 	}
 	return isSet(w.Error) || len(w.FieldErrors) > 0 || len(errorList(w.Errors)) > 0
+}
+
+// hasKey reports whether the JSON document b has one of keys as an object
+// key at any depth: quoted and followed by a colon, where a string value is
+// followed by a comma or a closing bracket.
+func hasKey(b []byte, keys ...string) bool {
+	for _, k := range keys {
+		quoted := []byte(`"` + k + `"`)
+		for rest := b; ; {
+			i := bytes.Index(rest, quoted)
+			if i < 0 {
+				break
+			}
+			rest = bytes.TrimLeft(rest[i+len(quoted):], " \t\r\n")
+			if len(rest) > 0 && rest[0] == ':' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isSet(raw json.RawMessage) bool {

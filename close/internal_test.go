@@ -102,6 +102,18 @@ func TestErrorTextShapes(t *testing.T) {
 	assert.Nil(t, decodeError(200, nil, []byte(`{"errors": [], "field-errors": {}}`)))
 	assert.Nil(t, decodeError(204, nil, nil))
 	assert.NotNil(t, decodeError(200, nil, []byte(`{"error": "x"}`)))
+
+	// Only a key is a reason to look for an error; the word in a value is not.
+	for body, want := range map[string]bool{
+		`{"error" : "x"}`: true,
+		`{"data":[{"field-errors":{}}],"has_more":false}`:                                  true,
+		`{"data":[{"description":"an error","tags":["errors","error"]}],"has_more":false}`: false,
+		`{"data":[{"description":"say \"error\": no"}]}`:                                   false,
+		`{"data":[{"email":"error@example.com"}]}`:                                         false,
+	} {
+		assert.Equal(t, want, hasKey([]byte(body), "error", "errors", "field-errors"), body)
+	}
+	assert.Nil(t, decodeError(200, nil, []byte(`{"data":[{"description":"an error"}],"has_more":false}`)))
 }
 
 // FuzzDecodeError: any status and body give a *Error without panicking,
