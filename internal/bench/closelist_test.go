@@ -22,10 +22,11 @@ const pageSize = close.DefaultPageSize
 
 // leadJSON returns one Close lead as the Lead API sends it (about 1.3 KB):
 // a contact, an address, custom fields and the usual bookkeeping fields.
+// Its description mentions an "error", as real data does now and then.
 func leadJSON(i int) string {
 	id := fmt.Sprintf("lead_%022d", i)
 	return `{"id":"` + id + `","name":"Acme ` + strconv.Itoa(i) + ` Inc.","display_name":"Acme ` + strconv.Itoa(i) + ` Inc.",` +
-		`"url":"https://acme.example.com","description":"Makes anvils and rocket skates.",` +
+		`"url":"https://acme.example.com","description":"Makes anvils and rocket skates. Ships with an error-free delivery record.",` +
 		`"status_id":"stat_1ZdiZqcSIkoGVnNOyxiEY58eTGQmFNG3LPlEVQ4V7Nk","status_label":"Potential",` +
 		`"html_url":"https://app.close.com/lead/` + id + `/","organization_id":"orga_bwwWG475zqWiQGur0thQshwVXo8rIYecQHDWFanqhen",` +
 		`"date_created":"2024-03-07T10:31:05.562000+00:00","date_updated":"2024-11-02T17:04:44.128000+00:00",` +
