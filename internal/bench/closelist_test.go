@@ -71,7 +71,7 @@ func leadsHandler(total int) (http.Handler, int) {
 
 // rawListLeads is the hand-written baseline: a page loop with net/http and
 // encoding/json decoding the same pages into the same types.
-func rawListLeads(ctx context.Context, hc *http.Client, url, bearer string, each func(*close.Lead)) error {
+func rawListLeads(ctx context.Context, hc *http.Client, url, bearer string, each func(close.Lead)) error {
 	for skip := 0; ; skip += pageSize {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"?_limit="+strconv.Itoa(pageSize)+"&_skip="+strconv.Itoa(skip), nil)
 		if err != nil {
@@ -92,8 +92,8 @@ func rawListLeads(ctx context.Context, hc *http.Client, url, bearer string, each
 		if err != nil {
 			return err
 		}
-		for i := range env.Output.Data {
-			each(&env.Output.Data[i])
+		for _, l := range env.Output.Data {
+			each(l)
 		}
 		if !env.Output.HasMore {
 			return nil
@@ -130,7 +130,7 @@ func BenchmarkCloseList(b *testing.B) {
 			pageLive.takeLive()
 			runtime.KeepAlive(pg)
 
-			list := func(b *testing.B, listAll func(each func(*close.Lead)) error) {
+			list := func(b *testing.B, listAll func(each func(close.Lead)) error) {
 				b.ReportAllocs()
 				var h *heapSampler
 				var cpu cpuMeter
@@ -140,7 +140,7 @@ func BenchmarkCloseList(b *testing.B) {
 					b.StartTimer()
 					n := 0
 					cpu.start()
-					err := listAll(func(*close.Lead) {
+					err := listAll(func(close.Lead) {
 						if n++; n%2_500 == 0 {
 							b.StopTimer()
 							cpu.stop()
@@ -168,16 +168,16 @@ func BenchmarkCloseList(b *testing.B) {
 				n = min(n, 3)
 			}
 			compareRounds(b, n, impl{"raw", func(b *testing.B) {
-				list(b, func(each func(*close.Lead)) error {
+				list(b, func(each func(close.Lead)) error {
 					return rawListLeads(b.Context(), hc, url, "Bearer "+tok, each)
 				})
 			}}, impl{"sdk", func(b *testing.B) {
-				list(b, func(each func(*close.Lead)) error {
+				list(b, func(each func(close.Lead)) error {
 					for l, err := range crm.Leads.List(b.Context(), nil) {
 						if err != nil {
 							return err
 						}
-						each(&l)
+						each(l)
 					}
 					return nil
 				})
