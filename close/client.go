@@ -212,7 +212,7 @@ func doObject[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 func responseBody(resp *paragon.Response) ([]byte, error) {
 	body := []byte(resp.Output)
 	if resp.Body != nil {
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, err := io.ReadAll(io.LimitReader(resp.Body, maxReadBody+1))
 		if err != nil {
 			return nil, fmt.Errorf("reading response: %w", err)

@@ -368,7 +368,7 @@ func TestCloseRedirects(t *testing.T) {
 	require.NoError(t, err)
 	resp, err := a.ts.Client().Do(hr)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Len(t, a.crm.Contacts(), 1)
 }

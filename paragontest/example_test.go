@@ -112,7 +112,7 @@ func ExampleNewCloseCRM() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	var e struct {
 		FieldErrors map[string]string `json:"field-errors"`

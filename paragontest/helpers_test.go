@@ -134,7 +134,7 @@ func do(t *testing.T, srv *paragontest.Server, rq req) response {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(hr)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}

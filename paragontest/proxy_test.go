@@ -182,7 +182,7 @@ func TestDropNext(t *testing.T) {
 	hr.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := srv.HTTPClient().Do(hr)
 	if err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 	}
 	require.Error(t, err, "the connection is closed without an answer")
 	assert.Empty(t, srv.Events())

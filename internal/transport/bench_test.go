@@ -112,7 +112,7 @@ func BenchmarkOverhead(b *testing.B) {
 				b.Fatal(err)
 			}
 			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if err != nil || len(body) != len(userJSON) {
 				b.Fatal(err)
 			}

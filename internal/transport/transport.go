@@ -295,12 +295,12 @@ func (c *call) readSuccess(ctx context.Context, o *outcome) {
 	}
 	b, err := readBody(resp.Body, n, c.t.cfg.MaxBodyBytes)
 	if err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		o.out = c.response(o)
 		o.out.Body = b
 		return
 	}
-	resp.Body.Close() // without draining: an oversized or broken body drops the connection
+	_ = resp.Body.Close() // without draining: an oversized or broken body drops the connection
 	if errors.Is(err, ErrBodyTooLarge) {
 		o.err = err
 		return
