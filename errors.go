@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/paragon-go/paragon/internal/textutil"
 	"github.com/paragon-go/paragon/internal/transport"
 )
 
@@ -173,7 +173,7 @@ func newError(method, path string, resp *transport.Response, proxy bool) *Error 
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &w) != nil {
 		// HTML gateway pages and plain text: keep a short, readable prefix.
-		e.Message = textSnippet(trimmed)
+		e.Message = textutil.Snippet(trimmed)
 		e.Upstream = proxy && resp.Header.Get("Content-Type") != "" && !strings.Contains(resp.Header.Get("Content-Type"), "json")
 		return e
 	}
@@ -308,64 +308,6 @@ func rawString(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
-}
-
-// textSnippet returns a short, single-line, valid UTF-8 prefix of a non-JSON body.
-func textSnippet(b []byte) string {
-	const max = 200
-	if bytes.HasPrefix(bytes.ToLower(b), []byte("<!doctype")) || bytes.HasPrefix(bytes.ToLower(b), []byte("<html")) {
-		if t := htmlTitle(b); t != "" {
-			return t
-		}
-		return "non-JSON (HTML) response"
-	}
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
-
-func htmlTitle(b []byte) string {
-	i := indexFold(b, "<title>")
-	if i < 0 {
-		return ""
-	}
-	rest := b[i+len("<title>"):]
-	j := indexFold(rest, "</title>")
-	if j < 0 || j > 200 {
-		return ""
-	}
-	return textSnippet(bytes.TrimSpace(rest[:j]))
-}
-
-// indexFold is bytes.Index with ASCII case folding for a lower-case ASCII
-// sub. It returns an offset into b itself: searching bytes.ToLower(b)
-// instead gives offsets that are wrong (and may be out of range) when b is
-// not valid UTF-8, which a hostile error page need not be.
-func indexFold(b []byte, sub string) int {
-	for i := 0; i+len(sub) <= len(b); i++ {
-		j := 0
-		for j < len(sub) && lowerASCII(b[i+j]) == sub[j] {
-			j++
-		}
-		if j == len(sub) {
-			return i
-		}
-	}
-	return -1
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 func firstHeader(h http.Header, names ...string) string {

@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/paragon-go/paragon"
+	"github.com/paragon-go/paragon/internal/textutil"
 )
 
 // Sentinel errors matched by *[Error] with errors.Is.
@@ -229,7 +229,7 @@ func parseError(status int, h http.Header, body []byte) *Error {
 	e.Body = body
 	var w wireError
 	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &w) != nil {
-		e.Message = snippet(body)
+		e.Message = textutil.Snippet(body)
 		e.RetryAfter = retryAfter(status, h, nil, time.Now())
 		return e
 	}
@@ -269,7 +269,7 @@ func errorText(raw json.RawMessage) string {
 			return s
 		}
 	}
-	return snippet(raw)
+	return textutil.Snippet(raw)
 }
 
 // errorList reads "errors" as a list of strings (other items as JSON text),
@@ -298,23 +298,4 @@ func errorList(raw json.RawMessage) []string {
 		out = append(out, string(bytes.TrimSpace(it)))
 	}
 	return out
-}
-
-// snippet returns a short single-line, valid UTF-8 prefix of a body.
-func snippet(b []byte) string {
-	const limit = 200
-	lower := bytes.ToLower(bytes.TrimSpace(b))
-	if bytes.HasPrefix(lower, []byte("<!doctype")) || bytes.HasPrefix(lower, []byte("<html")) {
-		return "non-JSON (HTML) response"
-	}
-	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }

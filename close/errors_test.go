@@ -117,7 +117,7 @@ func TestErrorShapes(t *testing.T) {
 			name: "html page", status: 502,
 			reply:   `<!DOCTYPE html><html><head><title>502</title></head></html>`,
 			header:  http.Header{"Content-Type": {"text/html"}},
-			message: "non-JSON (HTML) response",
+			message: "502",
 		},
 	}
 	for _, tt := range tests {
