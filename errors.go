@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,7 +168,7 @@ func newError(method, path string, resp *transport.Response, proxy bool) *Error 
 		body = body[:maxErrorBody]
 	}
 	e.Body = body
-	e.RequestID = firstHeader(resp.Header, "X-Paragon-Request-Id", "X-Request-Id")
+	e.RequestID = transport.RequestID(resp.Header)
 
 	var w wireError
 	trimmed := bytes.TrimSpace(body)
@@ -243,19 +244,11 @@ func appendConstraints(out []string, raw json.RawMessage, depth int) []string {
 	for _, text := range v.Constraints {
 		out = append(out, text)
 	}
-	sortStrings(out[start:]) // map order is random; keep messages stable
+	slices.Sort(out[start:]) // map order is random; keep messages stable
 	for _, c := range v.Children {
 		out = appendConstraints(out, c, depth+1)
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // upstreamMessage finds a readable message in a third-party error body:
@@ -306,15 +299,6 @@ func rawString(raw json.RawMessage) string {
 	var n json.Number
 	if json.Unmarshal(raw, &n) == nil {
 		return n.String()
-	}
-	return ""
-}
-
-func firstHeader(h http.Header, names ...string) string {
-	for _, n := range names {
-		if v := h.Get(n); v != "" {
-			return v
-		}
 	}
 	return ""
 }

@@ -180,8 +180,7 @@ type apiRequest struct {
 	path     string // escaped, after the base URL (e.g. "/projects/{pid}/sdk/me")
 	template string // route for logs, e.g. "/sdk/triggers/{id}"
 	query    url.Values
-	body     any    // JSON-encoded when non-nil
-	rawBody  []byte // sent as is (with contentType) when non-nil
+	rawBody  []byte // sent as is (with ctype) when non-nil; callers encode JSON themselves, to fail before any I/O
 	ctype    string
 	header   http.Header // extra headers
 	stream   bool        // leave a 2xx body open (raw proxy mode)
@@ -229,19 +228,11 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	}
 	treq.URL = sb.String()
 
-	switch {
-	case r.rawBody != nil:
+	if r.rawBody != nil {
 		treq.Body = r.rawBody
 		if r.ctype != "" {
 			treq.Header.Set("Content-Type", r.ctype)
 		}
-	case r.body != nil:
-		b, err := marshalBody(r.body)
-		if err != nil {
-			return nil, err
-		}
-		treq.Body = b
-		treq.Header.Set("Content-Type", "application/json")
 	}
 	treq.Header.Set("Accept", "application/json")
 	for k, vs := range r.header {

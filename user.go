@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/paragon-go/paragon/internal/auth"
 )
@@ -33,9 +32,9 @@ type User struct {
 // [ErrInvalidInput], before any request is sent.
 func (c *Client) User(id string) *User {
 	u := &User{c: c, id: id}
-	switch {
-	case checkUserID(id) != nil:
-		u.err = checkUserID(id)
+	switch err := checkUserID(id); {
+	case err != nil:
+		u.err = err
 	case c.tokens == nil:
 		u.err = fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
 	}
@@ -48,23 +47,7 @@ func (u *User) ID() string { return u.id }
 // Client returns the client the user belongs to.
 func (u *User) Client() *Client { return u.c }
 
-func checkUserID(id string) error {
-	if id == "" {
-		return invalid("empty user ID")
-	}
-	if len(id) > maxUserID {
-		return invalid("user ID is %d bytes long (max %d)", len(id), maxUserID)
-	}
-	if !utf8.ValidString(id) {
-		return invalid("user ID is not valid UTF-8")
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return invalid("user ID contains a control character")
-		}
-	}
-	return nil
-}
+func checkUserID(id string) error { return checkName("user ID", id, maxUserID) }
 
 // authorize returns the bearer token for one attempt.
 func (u *User) authorize(context.Context) (string, error) {

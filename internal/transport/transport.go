@@ -411,7 +411,7 @@ func (c *call) log(ctx context.Context, req *http.Request, o *outcome, d time.Du
 	)
 	if o.resp != nil {
 		attrs = append(attrs, slog.Int("status", o.resp.StatusCode))
-		if id := requestID(o.resp.Header); id != "" {
+		if id := RequestID(o.resp.Header); id != "" {
 			attrs = append(attrs, slog.String("request_id", id))
 		}
 	}
@@ -424,9 +424,10 @@ func (c *call) log(ctx context.Context, req *http.Request, o *outcome, d time.Du
 	l.LogAttrs(ctx, slog.LevelDebug, "paragon: http attempt", attrs...)
 }
 
-// requestID returns the server's request ID header, if any.
-func requestID(h http.Header) string {
-	for _, k := range [...]string{"X-Request-Id", "X-Paragon-Request-Id"} {
+// RequestID returns the server's request ID (X-Paragon-Request-Id, else
+// X-Request-Id), if any. Logs and errors both use it, so they name the same ID.
+func RequestID(h http.Header) string {
+	for _, k := range [...]string{"X-Paragon-Request-Id", "X-Request-Id"} {
 		if v := h[k]; len(v) > 0 && v[0] != "" {
 			return v[0]
 		}
