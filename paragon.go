@@ -81,6 +81,15 @@ const (
 	// ServiceProxy is the proxy that calls third-party APIs with a user's
 	// credential.
 	ServiceProxy
+	// ServiceActionKit serves ActionKit: a user's tools, triggers and
+	// trigger subscriptions (/projects/{id}/tools, /triggers, …).
+	ServiceActionKit
+	// ServiceManagedSync serves Managed Sync and the Permissions API
+	// (/api/syncs, /api/permissions/…). Its tokens must carry aud.
+	ServiceManagedSync
+	// ServiceAgentOS serves Agent OS: the Tools API (/api/tools/…) and the
+	// Context API (/api/context/…).
+	ServiceAgentOS
 	numServices
 )
 
@@ -93,6 +102,12 @@ func (s Service) String() string {
 		return "events"
 	case ServiceProxy:
 		return "proxy"
+	case ServiceActionKit:
+		return "actionkit"
+	case ServiceManagedSync:
+		return "managedsync"
+	case ServiceAgentOS:
+		return "agentos"
 	}
 	return fmt.Sprintf("Service(%d)", int(s))
 }
@@ -100,14 +115,20 @@ func (s Service) String() string {
 // Cloud base URLs, and the host labels used to derive on-prem URLs.
 var (
 	defaultBaseURLs = [numServices]string{
-		ServiceAPI:    "https://api.useparagon.com",
-		ServiceEvents: "https://hermes.useparagon.com",
-		ServiceProxy:  "https://proxy.useparagon.com",
+		ServiceAPI:         "https://api.useparagon.com",
+		ServiceEvents:      "https://hermes.useparagon.com",
+		ServiceProxy:       "https://proxy.useparagon.com",
+		ServiceActionKit:   "https://actionkit.useparagon.com",
+		ServiceManagedSync: "https://sync.useparagon.com",
+		ServiceAgentOS:     "https://agentos.useparagon.com",
 	}
 	onPremLabels = [numServices]string{
-		ServiceAPI:    "zeus",
-		ServiceEvents: "hermes",
-		ServiceProxy:  "worker-proxy",
+		ServiceAPI:         "zeus",
+		ServiceEvents:      "hermes",
+		ServiceProxy:       "worker-proxy",
+		ServiceActionKit:   "worker-actionkit",
+		ServiceManagedSync: "ms-sync",
+		ServiceAgentOS:     "agentos", // not documented on-prem; see WithHost
 	}
 )
 

@@ -163,29 +163,8 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*
 		}
 		r.header.Set(HeaderRawResponse, "1")
 	}
-	switch b := opts.Body.(type) {
-	case nil:
-	case []byte:
-		r.rawBody = b
-	case io.Reader:
-		data, err := io.ReadAll(io.LimitReader(b, maxProxyRequestBody+1))
-		if err != nil {
-			return nil, fmt.Errorf("paragon: reading request body: %w", err)
-		}
-		if len(data) > maxProxyRequestBody {
-			return nil, invalid("request body over %d bytes", maxProxyRequestBody)
-		}
-		r.rawBody = data
-	default:
-		body, err := marshalBody(b)
-		if err != nil {
-			return nil, err
-		}
-		r.rawBody = body
-		r.ctype = "application/json"
-	}
-	if r.rawBody != nil && r.ctype == "" && r.header.Get("Content-Type") == "" {
-		r.ctype = "application/octet-stream"
+	if r.rawBody, r.ctype, err = encodeBody(opts.Body, r.header.Get("Content-Type")); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

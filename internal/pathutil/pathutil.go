@@ -175,3 +175,42 @@ func HeaderValue(name, v string) error {
 	}
 	return nil
 }
+
+// ServicePath validates the escaped path of a low-level call to a Paragon
+// service (e.g. "/projects/<id>/tools" or "/api/syncs/<id>/records"): it must
+// start with "/", and may contain no query, fragment, backslash, control
+// character, empty segment ("//"), or "." / ".." element, raw or
+// percent-encoded. Callers escape each segment they insert with Segment.
+func ServicePath(p string) error {
+	if p == "" || p[0] != '/' {
+		return errf("service path %q must start with '/'", p)
+	}
+	if len(p) > MaxProxyPath {
+		return errf("service path is %d bytes long (max %d)", len(p), MaxProxyPath)
+	}
+	if strings.ContainsAny(p, "?#\\") {
+		return errf("service path contains '?', '#' or '\\\\' (pass the query separately)")
+	}
+	segs := strings.Split(p[1:], "/")
+	for i, seg := range segs {
+		if seg == "" {
+			if i == len(segs)-1 {
+				continue // a trailing slash
+			}
+			return errf("service path contains an empty segment (\"//\")")
+		}
+		dec, err := url.PathUnescape(seg)
+		if err != nil {
+			return errf("service path has a bad escape: %v", err)
+		}
+		if dec == "." || dec == ".." || strings.ContainsAny(dec, "/\\") || !utf8.ValidString(dec) {
+			return errf("service path contains a relative or encoded path element")
+		}
+		for _, r := range seg + dec {
+			if r < 0x20 || r == 0x7f {
+				return errf("service path contains a control character")
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package paragon
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/paragon-go/paragon/internal/pathutil"
+)
+
+// CallParams describe a low-level call made with [User.Call].
+type CallParams struct {
+	// Query is the query string.
+	Query url.Values
+	// Body is sent as JSON, unless it is a []byte or io.Reader, which are
+	// sent as they are (with ContentType, default application/octet-stream),
+	// or a json.RawMessage (checked, then sent as JSON). nil sends no body.
+	Body any
+	// ContentType overrides the Content-Type of a []byte or io.Reader body.
+	ContentType string
+	// Header holds extra request headers. Authorization, Host and the
+	// headers the SDK sets itself can't be set here.
+	Header http.Header
+	// Stream leaves a 2xx body unread in Response.Body (the caller closes
+	// it), for downloads and line-delimited streams. Otherwise the body is
+	// read (up to the client's response limit) into Response.Output.
+	Stream bool
+	// Template names the route in logs and errors, e.g.
+	// "/api/syncs/{id}/records". Default: the method and service.
+	Template string
+}
+
+// Call sends one request as the user to one of Paragon's services: method
+// and path (escaped, starting with "/", below the service's base URL; build
+// it with url.PathEscape for each segment you insert, and use
+// [Client.ProjectID] for project-scoped routes) with the user's token,
+// retries, limits and typed errors. The packages for Paragon's products
+// (actionkit, managedsync) are built on it; use it for routes they don't
+// wrap yet.
+//
+// The answer is not unwrapped: Output holds the body as the service sent it
+// (or Body streams it, with CallParams.Stream). A non-2xx answer is an
+// *[Error]. Calls with a non-idempotent method (POST, PATCH) are retried
+// only when they certainly did not reach the server, unless
+// [WithIdempotent] is given.
+func (u *User) Call(ctx context.Context, svc Service, method, path string, p *CallParams, opts ...CallOption) (*Response, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
+	if svc < 0 || svc >= numServices {
+		return nil, invalid("unknown service %v", svc)
+	}
+	if p == nil {
+		p = &CallParams{}
+	}
+	method = strings.ToUpper(method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	if err := pathutil.HeaderName(method); err != nil {
+		return nil, invalid("method %q is not an HTTP method", method)
+	}
+	if err := pathutil.ServicePath(path); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	template := p.Template
+	if template == "" {
+		template = svc.String() + " " + method
+	}
+	r := &apiRequest{
+		svc:      svc,
+		method:   method,
+		path:     path,
+		template: template,
+		stream:   p.Stream,
+	}
+	if len(p.Query) > 0 {
+		r.query = p.Query
+	}
+	var err error
+	if r.header, err = checkHeaders(p.Header, "a service call", HeaderCredential, HeaderConfiguration, HeaderProxyURL); err != nil {
+		return nil, err
+	}
+	if r.rawBody, r.ctype, err = encodeBody(p.Body, p.ContentType); err != nil {
+		return nil, err
+	}
+	resp, err := u.do(ctx, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
+	if p.Stream {
+		out.Body = resp.Stream
+		if out.Body == nil {
+			out.Body = io.NopCloser(bytes.NewReader(resp.Body))
+		}
+		return out, nil
+	}
+	out.Output = bytes.TrimSpace(resp.Body)
+	return out, nil
+}
+
+// encodeBody turns a request body given as any into bytes and a media
+// type: JSON for values, as-is for []byte and readers (with ctype, default
+// application/octet-stream).
+func encodeBody(body any, ctype string) ([]byte, string, error) {
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+		return nil, "", nil
+	case []byte:
+		raw = b
+		if raw == nil {
+			raw = []byte{}
+		}
+	case io.Reader:
+		data, err := io.ReadAll(io.LimitReader(b, maxProxyRequestBody+1))
+		if err != nil {
+			return nil, "", fmt.Errorf("paragon: reading request body: %w", err)
+		}
+		if len(data) > maxProxyRequestBody {
+			return nil, "", invalid("request body over %d bytes", maxProxyRequestBody)
+		}
+		raw = data
+	default:
+		out, err := marshalBody(b)
+		if err != nil {
+			return nil, "", err
+		}
+		return out, "application/json", nil
+	}
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return raw, ctype, nil
+}
+
+var errNilUser = fmt.Errorf("%w: nil *paragon.User", ErrInvalidInput)
