@@ -39,6 +39,11 @@ func (s *Server) newMux() *http.ServeMux {
 	handle("POST "+p+"/events/trigger", s.event)
 	handle("POST /v2"+p+"/events/trigger", s.event)
 	handle(p+"/proxy/{integration}/{path...}", s.proxy)
+	// Each further fake product adds its routes in its own file.
+	s.connectRoutes(mux, handle)
+	s.actionKitRoutes(mux, handle)
+	s.managedSyncRoutes(mux, handle)
+	s.taskHistoryRoutes(mux, handle)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, problem := s.verifyToken(r); problem != "" {
 			writeError(w, r, http.StatusUnauthorized, codeUnauthorized, problem, nil)
