@@ -71,7 +71,41 @@ func (s *Server) browserRoutes(mux *http.ServeMux, handle func(pattern string, h
 	try("PATCH "+p+"/sdk/credentials/{id}/configurations", s.updateConfiguration)
 	try("DELETE "+p+"/sdk/credentials/{id}/configurations", s.deleteConfiguration)
 	try("GET "+p+"/triggers", s.triggerCatalogue)
-	_ = mux
+	func() {
+		defer func() { _ = recover() }()
+		mux.HandleFunc("GET /ui", connectPortal)
+	}()
+}
+
+// connectPortal answers GET /ui, where the browser SDK loads the Connect
+// Portal in an iframe (CONNECT_PUBLIC_URL): the fake has no portal, so a
+// blank page, without authentication, as the real portal page needs none.
+func connectPortal(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte("<!doctype html><title>paragontest</title><p>paragontest has no Connect Portal; use the headless SDK calls.</p>\n"))
+}
+
+// BrowserOverrides returns the service URLs Paragon's browser SDK
+// (@useparagon/connect) needs to talk to the server, as the second argument
+// of its configureGlobal:
+//
+//	paragon.configureGlobal({host: "paragon.invalid"}, overrides)
+//
+// Every service points at [Server.URL]; the host is a placeholder the
+// overrides replace.
+func (s *Server) BrowserOverrides() map[string]string {
+	u := s.URL()
+	return map[string]string{
+		"ZEUS_PUBLIC_URL":            u,
+		"HERMES_PUBLIC_URL":          u,
+		"WORKER_PROXY_PUBLIC_URL":    u,
+		"API_TRIGGER_KIT_PUBLIC_URL": u,
+		"CONNECT_PUBLIC_URL":         u,
+		"PASSPORT_PUBLIC_URL":        u,
+		"PASSPORT_PRODUCTION_URL":    u,
+		"DASHBOARD_PUBLIC_URL":       u,
+		"CDN_PUBLIC_URL":             u,
+	}
 }
 
 // AddWorkflow adds a workflow to the project's integration of type

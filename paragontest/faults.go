@@ -144,6 +144,12 @@ type RecordedRequest struct {
 	Status int
 	// RequestID is the X-Request-Id the server gave the request.
 	RequestID string
+	// Credential and Configuration are the request's X-Paragon-Credential
+	// and X-Paragon-Configuration-Id headers, if sent.
+	Credential, Configuration string
+	// Origin is the request's Origin header: set on a browser's
+	// cross-origin calls.
+	Origin string
 	// Time is when the request arrived.
 	Time time.Time
 }
@@ -256,7 +262,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cors(w, r) {
 		return
 	}
-	i := s.log.add(RecordedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: id, Time: time.Now()})
+	i := s.log.add(RecordedRequest{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: id, Time: time.Now(),
+		Credential: r.Header.Get(headerCredential), Configuration: r.Header.Get(headerConfiguration),
+		Origin: r.Header.Get("Origin"),
+	})
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() { s.log.finish(i, info.userID, sw.status) }()
 	if !s.applyFaults(sw, r) {
