@@ -3,8 +3,8 @@ package paragontest
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"net/http/httptest"
+	"strings"
 	"time"
 )
 
