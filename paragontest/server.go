@@ -251,6 +251,9 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s, err := newServer(cfg)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), "paragontest: ") { // from AddUser
+			return nil, err
+		}
 		return nil, fmt.Errorf("paragontest: %w", err)
 	}
 	return s, nil

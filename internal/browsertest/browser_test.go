@@ -55,12 +55,11 @@ func chromePath() string {
 
 // browser drives the page through testdata/drive.js.
 type browser struct {
-	t     *testing.T
-	in    io.WriteCloser
-	out   *bufio.Scanner
-	cmd   *exec.Cmd
-	mu    sync.Mutex
-	fatal func(string, ...any)
+	t   *testing.T
+	in  io.WriteCloser
+	out *bufio.Scanner
+	cmd *exec.Cmd
+	mu  sync.Mutex
 }
 
 // result is one answer of drive.js.
