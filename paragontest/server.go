@@ -317,6 +317,7 @@ func newServer(cfg config) (*Server, error) {
 		l, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
 			s.cancel()
+			_ = s.ts.Listener.Close()
 			return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
 		}
 		_ = s.ts.Listener.Close()

@@ -133,14 +133,21 @@ func TestClientCommands(t *testing.T) {
 	})
 
 	t.Run("workflow", func(t *testing.T) {
-		var got []byte
+		var (
+			mu  sync.Mutex
+			got []byte
+		)
 		srv.HandleWorkflow("wf-cli", func(_ context.Context, r paragontest.WorkflowRequest) (paragontest.WorkflowResponse, error) {
+			mu.Lock()
+			defer mu.Unlock()
 			got = r.Body
 			return paragontest.WorkflowResponse{Status: 200, Body: map[string]any{"ok": true}}, nil
 		})
 		code, out, errOut := cli(t, "workflow", "-url", url, "-user", "dana", "wf-cli", `{"q": 1}`)
 		require.Equal(t, 0, code, errOut)
 		assert.JSONEq(t, `{"status": 200, "body": {"ok": true}}`, out)
+		mu.Lock()
+		defer mu.Unlock()
 		assert.JSONEq(t, `{"q": 1}`, string(got))
 	})
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,8 +93,18 @@ func TestBrowserSDK(t *testing.T) {
 
 	// A Close workflow the browser SDK can see and trigger, with a handler.
 	const lookup = paragontest.WorkflowCloseLookupLead
-	var gotRun []paragontest.WorkflowRequest
+	var (
+		runMu  sync.Mutex
+		gotRun []paragontest.WorkflowRequest
+	)
+	runs := func() []paragontest.WorkflowRequest {
+		runMu.Lock()
+		defer runMu.Unlock()
+		return slices.Clone(gotRun)
+	}
 	srv.HandleWorkflow(lookup, func(_ context.Context, req paragontest.WorkflowRequest) (paragontest.WorkflowResponse, error) {
+		runMu.Lock()
+		defer runMu.Unlock()
 		gotRun = append(gotRun, req)
 		return paragontest.WorkflowResponse{Status: http.StatusOK, Body: map[string]any{"lead": "Harbor Analytics"}}, nil
 	})
@@ -183,17 +194,19 @@ func TestBrowserSDK(t *testing.T) {
 		reqs := only(t, f.since(), origin, "POST /projects/"+pid+"/sdk/triggers/"+lookup)
 		assert.Equal(t, "page=1", reqs[0].Query)
 		assert.Empty(t, reqs[0].Credential)
-		require.Len(t, gotRun, 1)
-		assert.JSONEq(t, `{"q":"Harbor"}`, string(gotRun[0].Body))
-		assert.Equal(t, credID, gotRun[0].CredentialID, "the fake ran it with the user's credential")
+		got := runs()
+		require.Len(t, got, 1)
+		assert.JSONEq(t, `{"q":"Harbor"}`, string(got[0].Body))
+		assert.Equal(t, credID, got[0].CredentialID, "the fake ran it with the user's credential")
 	})
 
 	t.Run("workflow with a credential", func(t *testing.T) {
 		b.run(t, `return await paragon.workflow(%q, {selectedCredentialId: %q, body: {q: "B"}});`, lookup, credID)
 		reqs := only(t, f.since(), origin, "POST /sdk/triggers/"+lookup)
 		assert.Equal(t, credID, reqs[0].Credential)
-		require.Len(t, gotRun, 2)
-		assert.Equal(t, credID, gotRun[1].CredentialID)
+		got := runs()
+		require.Len(t, got, 2)
+		assert.Equal(t, credID, got[1].CredentialID)
 		// A default-enabled workflow without a handler: 202, no body.
 		b.run(t, `return await paragon.workflow(%q, {selectedCredentialId: %q});`, paragontest.WorkflowCloseSyncLeads, credID)
 		reqs = only(t, f.since(), origin, "POST /sdk/triggers/"+paragontest.WorkflowCloseSyncLeads)
