@@ -61,7 +61,10 @@ type WorkflowHandler func(ctx context.Context, req WorkflowRequest) (WorkflowRes
 // workflow is enabled (EnableWorkflow, [UserSeed].EnabledWorkflows or
 // [Workflow].DefaultEnabled); otherwise the server answers 400. Any other id
 // becomes a workflow that belongs to no integration and is enabled for every
-// user until DisableWorkflow turns it off. A workflow of an integration with
+// user until DisableWorkflow turns it off; Go and REST callers can trigger
+// it, but Paragon's browser SDK only triggers workflows listed in an
+// integration's workflowMeta, so attach the workflow to an integration with
+// [Server.AddWorkflow] (or [Integration].Workflows) for browser tests. A workflow of an integration with
 // no handler answers 202, like a workflow without a Response step; an id that
 // is neither answers 404.
 func (s *Server) HandleWorkflow(id string, h WorkflowHandler) {
