@@ -315,3 +315,51 @@ func TestActionKitWebhookSigner(t *testing.T) {
 	_, err = paragontest.NewActionKitWebhookRequest(t.Context(), "://bad", "s", body)
 	assert.Error(t, err)
 }
+
+func TestInstallOptions(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	tok := srv.UserToken("u")
+	install := func(body map[string]any) response {
+		body["integrationId"] = paragontest.CloseIntegrationID
+		return do(t, srv, req{method: http.MethodPost, path: "/sdk/credentials", token: tok, body: body})
+	}
+	r := install(map[string]any{"payload": map[string]any{"apiKey": "k1", "skipPostOAuthInputs": false},
+		"installOptions": map[string]any{"allowMultipleCredentials": true, "externalId": "acct-eu"}})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	first := r.JSON(t)
+	assert.Equal(t, "acct-eu", first["externalId"])
+	id := first["id"].(string)
+	assertParagonError(t, install(map[string]any{"payload": map[string]any{"apiKey": "k2"},
+		"installOptions": map[string]any{"externalId": "acct-eu"}}), http.StatusBadRequest, "invalid_request")
+
+	// Re-authenticate the same credential by ID or ext:<externalId>.
+	for _, ref := range []string{id, "ext:acct-eu"} {
+		r = install(map[string]any{"payload": map[string]any{"apiKey": "k-" + ref}, "installOptions": map[string]any{"selectedCredentialId": ref}})
+		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+		assert.Equal(t, id, r.JSON(t)["id"])
+	}
+	acct := do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=close&includeAccountAuth=true", token: tok}).JSON(t)
+	assert.Equal(t, map[string]any{"apiKey": "k-ext:acct-eu"}, acct["accountAuth"], "replaced; skipPostOAuthInputs is not an input")
+	assert.Len(t, acct["credentials"], 1)
+	assertParagonError(t, install(map[string]any{"payload": map[string]any{"apiKey": "k"}, "installOptions": map[string]any{"selectedCredentialId": "nope"}}),
+		http.StatusNotFound, "not_found")
+
+	// completeInstall's shape: the code, installOptions under integrationOptions.
+	r = do(t, srv, req{method: http.MethodPost, path: "/sdk/credentials", token: tok, body: map[string]any{
+		"integrationId": paragontest.SlackIntegrationID, "code": "c-1", "redirectUrl": "https://app.example/cb",
+		"integrationOptions": map[string]any{"installOptions": map[string]any{"externalId": "ws-1"}},
+	}})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	slack := r.JSON(t)
+	assert.Equal(t, "ws-1", slack["externalId"])
+
+	// Post-OAuth inputs.
+	r = do(t, srv, req{method: http.MethodPost, path: "/sdk/credentials/" + slack["id"].(string) + "/complete-setup", token: tok,
+		body: map[string]any{"integrationId": paragontest.SlackIntegrationID, "payload": map[string]any{"channel": "#sales"}}})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	acct = do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=slack&includeAccountAuth=true", token: tok}).JSON(t)
+	assert.Equal(t, "#sales", acct["accountAuth"].(map[string]any)["channel"])
+	assertParagonError(t, do(t, srv, req{method: http.MethodPost, path: "/sdk/credentials/nope/complete-setup", token: tok, body: map[string]any{}}),
+		http.StatusNotFound, "not_found")
+}
