@@ -302,6 +302,21 @@ func TestBrowserSDK(t *testing.T) {
 		cfgs := f.integration(dana, "close")["allCredentials"].([]any)[0].(map[string]any)["configurations"].([]any)
 		require.Len(t, cfgs, 2)
 		assert.Equal(t, cfg["id"], cfgs[1].(map[string]any)["id"])
+
+		b.run(t, `await paragon.updateConfiguration({id: %q, credentialId: %q, meta: {team: "west"}});`, cfg["id"], credID)
+		reqs = f.since()
+		require.NotEmpty(t, reqs)
+		only(t, reqs[:1], origin, "PATCH /sdk/credentials/"+credID+"/configurations")
+		assert.Equal(t, cfg["id"], reqs[0].Configuration)
+		cfgs = f.integration(dana, "close")["allCredentials"].([]any)[0].(map[string]any)["configurations"].([]any)
+		assert.Equal(t, map[string]any{"team": "west"}, cfgs[1].(map[string]any)["configMeta"])
+
+		b.run(t, `await paragon.destroyConfiguration({id: %q, credentialId: %q});`, cfg["id"], credID)
+		reqs = f.since()
+		require.NotEmpty(t, reqs)
+		only(t, reqs[:1], origin, "DELETE /sdk/credentials/"+credID+"/configurations")
+		assert.Equal(t, cfg["id"], reqs[0].Configuration)
+		assert.Len(t, f.integration(dana, "close")["allCredentials"].([]any)[0].(map[string]any)["configurations"], 1)
 	})
 
 	t.Run("uninstallIntegration", func(t *testing.T) {
