@@ -121,3 +121,67 @@ func ExampleNewCloseCRM() {
 	fmt.Println(resp.StatusCode, e.FieldErrors["lead"])
 	// Output: 400 This field is required.
 }
+
+func ExampleStart() {
+	// Start returns an error instead of panicking on a bad option.
+	_, err := paragontest.Start(paragontest.WithUser(paragontest.UserSeed{ID: "u", Connected: []string{"hubspot"}}))
+	fmt.Println(err)
+
+	srv, err := paragontest.Start(paragontest.WithProjectID("proj-dev"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	fmt.Println(srv.ProjectID())
+	// Output:
+	// paragontest: AddUser "u": the project has no integration "hubspot"
+	// proj-dev
+}
+
+func ExampleServer_AddWorkflow() {
+	srv := paragontest.NewServer(paragontest.WithUser(paragontest.UserSeed{ID: "user-1", Connected: []string{"close"}}))
+	defer srv.Close()
+	// A workflow of the Close integration, so that the browser SDK sees it
+	// and can trigger it, with its Response step's answer.
+	if err := srv.AddWorkflow("close", paragontest.Workflow{ID: "wf-score", Description: "Score a lead", DefaultEnabled: true}); err != nil {
+		log.Fatal(err)
+	}
+	srv.HandleWorkflow("wf-score", func(context.Context, paragontest.WorkflowRequest) (paragontest.WorkflowResponse, error) {
+		return paragontest.WorkflowResponse{Status: http.StatusOK, Body: map[string]int{"score": 87}}, nil
+	})
+
+	resp, err := srv.Client().User("user-1").Workflow(context.Background(), "wf-score", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, string(resp.Body))
+	// Output: 200 {"score":87}
+}
+
+func ExampleServer_BrowserOverrides() {
+	srv := paragontest.NewServer()
+	defer srv.Close()
+	// The second argument of configureGlobal in @useparagon/connect.
+	overrides, err := json.Marshal(srv.BrowserOverrides())
+	if err != nil {
+		log.Fatal(err)
+	}
+	script := fmt.Sprintf("paragon.configureGlobal({host: %q}, %s);", "paragon.invalid", overrides)
+	fmt.Println(strings.Contains(script, `"ZEUS_PUBLIC_URL":"`+srv.URL()+`"`))
+	// Output: true
+}
+
+func ExampleNewActionKitWebhookRequest() {
+	body := []byte(`{"eventId":"evt_1","userId":"user-1","integration":"close","payload":{"id":"lead_1"}}`)
+	req, err := paragontest.NewActionKitWebhookRequest(context.Background(), "https://app.example/hooks/paragon", "whsec_test", body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Your handler verifies it as it verifies Paragon's deliveries.
+	payload, err := io.ReadAll(req.Body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(paragon.VerifyWebhookSignature("whsec_test", payload, req.Header.Get(paragon.HeaderSignature)))
+	// Output: <nil>
+}

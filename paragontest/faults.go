@@ -39,7 +39,8 @@ func (s *Server) InjectLatency(min, max time.Duration) {
 
 // FailNext makes the next n requests, on any route, fail with status in
 // Paragon's error shape before they are handled, so they change no state and
-// record no event. 429 and 503 answers carry "Retry-After: 0". For failures
+// record no event. 429 and 5xx answers carry "Retry-After: 0", so a client
+// that honours it retries at once. For failures
 // of Close itself behind the proxy, use [CloseCRM.FailNext].
 func (s *Server) FailNext(n, status int) {
 	s.faults.mu.Lock()
@@ -121,7 +122,7 @@ func (s *Server) applyFaults(w http.ResponseWriter, r *http.Request) bool {
 		// Not hijackable (HTTP/2): abort the response instead.
 		panic(http.ErrAbortHandler)
 	case a.status != 0:
-		if a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable {
+		if a.status == http.StatusTooManyRequests || a.status >= 500 {
 			w.Header().Set("Retry-After", "0")
 		}
 		writeError(w, r, a.status, codeInjected, "Injected failure ("+strconv.Itoa(a.status)+") from paragontest.", nil)
@@ -143,6 +144,12 @@ type RecordedRequest struct {
 	Status int
 	// RequestID is the X-Request-Id the server gave the request.
 	RequestID string
+	// Credential and Configuration are the request's X-Paragon-Credential
+	// and X-Paragon-Configuration-Id headers, if sent.
+	Credential, Configuration string
+	// Origin is the request's Origin header: set on a browser's
+	// cross-origin calls.
+	Origin string
 	// Time is when the request arrived.
 	Time time.Time
 }
@@ -242,8 +249,9 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// serveHTTP is the server's root handler: request ID, request log, faults,
-// then the routes.
+// serveHTTP is the server's root handler: request ID, CORS (a preflight is
+// answered here, before the log, authentication and faults), request log,
+// faults, then the routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newUUID()
 	info := &reqInfo{}
@@ -251,7 +259,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = context.WithValue(ctx, ctxUserID, info)
 	r = r.WithContext(ctx)
 	w.Header().Set("X-Request-Id", id)
-	i := s.log.add(RecordedRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: id, Time: time.Now()})
+	if s.cors(w, r) {
+		return
+	}
+	i := s.log.add(RecordedRequest{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RequestID: id, Time: time.Now(),
+		Credential: r.Header.Get(headerCredential), Configuration: r.Header.Get(headerConfiguration),
+		Origin: r.Header.Get("Origin"),
+	})
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() { s.log.finish(i, info.userID, sw.status) }()
 	if !s.applyFaults(sw, r) {
@@ -268,6 +283,7 @@ func (s *Server) Reset() {
 	s.ResetFaults()
 	s.crm.Reset()
 	s.log.reset()
+	s.preflights.Store(0)
 	s.mu.Lock()
 	s.users = map[string]*user{}
 	s.events = nil

@@ -1,8 +1,10 @@
 package paragontest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"time"
 )
 
@@ -39,11 +41,15 @@ func (s *Server) newMux() *http.ServeMux {
 	handle("POST "+p+"/events/trigger", s.event)
 	handle("POST /v2"+p+"/events/trigger", s.event)
 	handle(p+"/proxy/{integration}/{path...}", s.proxy)
+	handle("POST "+p+"/credentials/{id}/complete-setup", s.completeSetup)
 	// Each further fake product adds its routes in its own file.
 	s.connectRoutes(mux, handle)
 	s.actionKitRoutes(mux, handle)
 	s.managedSyncRoutes(mux, handle)
 	s.taskHistoryRoutes(mux, handle)
+	// Routes another fake product may also serve: registered last, and
+	// only where no earlier hook took the pattern.
+	s.browserRoutes(mux, handle)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, problem := s.verifyToken(r); problem != "" {
 			writeError(w, r, http.StatusUnauthorized, codeUnauthorized, problem, nil)
@@ -117,7 +123,7 @@ type integrationListJSON struct {
 	Configs                     []any          `json:"configs"`
 	Workflows                   []any          `json:"workflows"`
 	HasCredential               bool           `json:"hasCredential"`
-	ConnectedUserLimitOnDevCred bool           `json:"connectedUserLimitOnDevCred"`
+	ConnectedUserLimitOnDevCred int            `json:"connectedUserLimitOnDevCred"`
 	ConnectedUserLimitReached   bool           `json:"connectedUserLimitReached"`
 	NeedPreOauthInputs          bool           `json:"needPreOauthInputs"`
 	ProviderType                string         `json:"providerType"`
@@ -125,6 +131,9 @@ type integrationListJSON struct {
 	SDKIntegrationConfig        map[string]any `json:"sdkIntegrationConfig"`
 	NoPermissionWorkflows       []any          `json:"noPermissionWorkflows"`
 }
+
+// devCredUserLimit is what the fake reports as connectedUserLimitOnDevCred.
+const devCredUserLimit = 5
 
 // projectCreated is the date the fake project's integrations report.
 var projectCreated = time.Date(2025, 3, 2, 9, 14, 7, 120e6, time.UTC)
@@ -135,43 +144,53 @@ func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request, userID
 	u := s.userLocked(userID)
 	out := make([]integrationListJSON, 0, len(s.integrations))
 	for _, in := range s.integrations {
-		wfMeta := map[string]any{}
-		wfs := make([]any, 0, len(in.Workflows))
-		for _, wf := range in.Workflows {
-			wfMeta[wf.ID] = map[string]any{
-				"id": wf.ID, "inputs": []any{}, "infoText": wf.Description, "defaultEnabled": wf.DefaultEnabled,
-			}
-			wfs = append(wfs, map[string]any{
-				"id": wf.ID, "description": wf.Description, "integrationId": in.ID, "steps": []any{},
-			})
-		}
-		inputs := []any{}
-		if in.AuthenticationType == "basic" {
-			inputs = append(inputs, map[string]any{"id": "apiKey", "type": "password", "title": "API Key", "required": true})
-		}
-		out = append(out, integrationListJSON{
-			ID: in.ID, Type: in.Type, Name: in.Name, BrandColor: in.BrandColor, ProjectID: s.projectID,
-			DateCreated: isoTime(projectCreated), DateUpdated: isoTime(projectCreated), IsActive: true,
-			Configs: []any{map[string]any{
-				"id": in.ID, "integrationId": in.ID,
-				"values": map[string]any{
-					"description": in.Name + " integration", "overview": "", "accentColor": in.BrandColor,
-					"sharedMeta": map[string]any{"inputs": []any{}}, "workflowMeta": wfMeta,
-				},
-			}},
-			Workflows:          wfs,
-			HasCredential:      len(u.credsOf(in)) > 0,
-			ProviderType:       in.Type,
-			AuthenticationType: in.AuthenticationType,
-			SDKIntegrationConfig: map[string]any{
-				"accountTypes": []any{}, "dataSources": map[string]any{}, "authConfigInputs": inputs,
-				"postOauthInputs": []any{}, "authSchemeOptions": map[string]any{},
-			},
-			NoPermissionWorkflows: []any{},
-		})
+		out = append(out, s.integrationRecordLocked(u, in))
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// integrationRecordLocked renders in as GET /sdk/integrations does for u:
+// every workflow of the integration is in configs[0].values.workflowMeta,
+// where the browser SDK looks for the workflows it may trigger. s.mu must be
+// held.
+func (s *Server) integrationRecordLocked(u *user, in *Integration) integrationListJSON {
+	wfMeta := map[string]any{}
+	wfs := make([]any, 0, len(in.Workflows))
+	for _, wf := range in.Workflows {
+		wfMeta[wf.ID] = map[string]any{
+			"id": wf.ID, "inputs": []any{}, "infoText": wf.Description, "defaultEnabled": wf.DefaultEnabled,
+			"hidden": false,
+		}
+		wfs = append(wfs, map[string]any{
+			"id": wf.ID, "description": wf.Description, "integrationId": in.ID, "steps": []any{},
+		})
+	}
+	inputs := []any{}
+	if in.AuthenticationType == "basic" {
+		inputs = append(inputs, map[string]any{"id": "apiKey", "type": "password", "title": "API Key", "required": true})
+	}
+	return integrationListJSON{
+		ID: in.ID, Type: in.Type, Name: in.Name, BrandColor: in.BrandColor, ProjectID: s.projectID,
+		DateCreated: isoTime(projectCreated), DateUpdated: isoTime(projectCreated), IsActive: true,
+		Configs: []any{map[string]any{
+			"id": in.configID, "integrationId": in.ID,
+			"values": map[string]any{
+				"description": in.Name + " integration", "overview": "", "accentColor": in.BrandColor,
+				"sharedMeta": map[string]any{"inputs": []any{}}, "workflowMeta": wfMeta,
+			},
+		}},
+		Workflows:                   wfs,
+		HasCredential:               len(u.credsOf(in)) > 0,
+		ConnectedUserLimitOnDevCred: devCredUserLimit,
+		ProviderType:                in.Type,
+		AuthenticationType:          in.AuthenticationType,
+		SDKIntegrationConfig: map[string]any{
+			"oauthInputs": []any{}, "accountTypes": []any{}, "dataSources": map[string]any{}, "authConfigInputs": inputs,
+			"postOauthInputs": []any{}, "authSchemeOptions": map[string]any{},
+		},
+		NoPermissionWorkflows: []any{},
+	}
 }
 
 // metadata answers GET /sdk/metadata.
@@ -226,22 +245,68 @@ func (s *Server) notEnabledLocked(w http.ResponseWriter, r *http.Request, u *use
 	writeError(w, r, http.StatusNotFound, codeIntegrationNotEnabled, "Integration not enabled for user.", meta)
 }
 
-// listCredentials answers GET /sdk/credentials?integration=<type>&includeAccountAuth=true.
+// listCredentials answers GET /sdk/credentials: an array of the user's
+// credentials; with ?integration=<type>, one object, the integration record
+// with the account fields (spec §5.3.2), for the X-Paragon-Credential
+// account or the user's first.
 func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, userID string) {
 	q := r.URL.Query()
 	typ := q.Get("integration")
 	withAuth := q.Get("includeAccountAuth") == "true"
+	if typ != "" {
+		s.locked(w, func(w http.ResponseWriter) { s.integrationAccountLocked(w, r, userID, typ, withAuth) })
+		return
+	}
 	xc := r.Header.Get(headerCredential)
 	s.mu.Lock()
 	u := s.userLocked(userID)
 	out := []credentialJSON{}
 	for _, c := range u.creds {
-		if (typ == "" || c.integ.Type == typ) && (xc == "" || c.id == xc) {
+		if xc == "" || c.id == xc {
 			out = append(out, s.credJSONLocked(u, c, withAuth))
 		}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// integrationAccountLocked answers GET /sdk/credentials?integration=<type>.
+func (s *Server) integrationAccountLocked(w http.ResponseWriter, r *http.Request, userID, typ string, withAuth bool) {
+	in := s.byType[typ]
+	if in == nil {
+		writeError(w, r, http.StatusNotFound, codeNotFound, "Integration not found.", map[string]any{"integration": typ})
+		return
+	}
+	u := s.userLocked(userID)
+	out := s.integrationRecordLocked(u, in)
+	creds := u.credsOf(in)
+	var c *credential
+	if xc := r.Header.Get(headerCredential); xc != "" {
+		if c = u.cred(xc); c == nil || c.integ != in {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+			return
+		}
+	} else if len(creds) > 0 {
+		c = creds[0]
+	}
+	acct := map[string]any{}
+	b, _ := json.Marshal(out)
+	_ = json.Unmarshal(b, &acct)
+	acct["providerData"] = map[string]any{}
+	all := make([]credentialJSON, 0, len(creds))
+	for _, x := range creds {
+		all = append(all, s.credJSONLocked(u, x, false))
+	}
+	acct["credentials"] = all
+	if c != nil {
+		acct["credentialId"] = c.id
+		acct["credentialStatus"] = c.status
+		acct["providerId"] = c.providerID
+		if withAuth {
+			acct["accountAuth"] = orEmpty(copyMap(c.accountAuth))
+		}
+	}
+	writeJSON(w, http.StatusOK, acct)
 }
 
 // getCredential answers GET /sdk/credentials/{id}.
@@ -260,7 +325,12 @@ func (s *Server) getCredential(w http.ResponseWriter, r *http.Request, userID st
 }
 
 // patchCredential answers PATCH /sdk/credentials/{id} with {"config":
-// {"sharedSettings"|"workflowSettings"|"configuredWorkflows": …}}.
+// {"sharedSettings"|"workflowSettings"|"configuredWorkflows": …}}, on the
+// X-Paragon-Configuration-Id configuration or the default one.
+// sharedSettings replaces the configuration's user settings;
+// workflowSettings and the older configuredWorkflows update the workflows
+// they name ({enabled, settings}; a key left out keeps its value), the same
+// state that POST and DELETE /sdk/workflows/{id} toggle.
 func (s *Server) patchCredential(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
 	if !ok {
@@ -277,60 +347,89 @@ func (s *Server) patchCredential(w http.ResponseWriter, r *http.Request, userID 
 			"X-Paragon-Credential does not match the credential in the path.", nil)
 		return
 	}
-	var configured map[string]wfState
-	if raw, present := cfg["configuredWorkflows"]; present {
+	var updates []map[string]any
+	for _, k := range []string{"configuredWorkflows", "workflowSettings"} {
+		raw, present := cfg[k]
+		if !present {
+			continue
+		}
 		m, isMap := raw.(map[string]any)
 		if !isMap {
-			writeValidation(w, r, "config.configuredWorkflows", "isObject", "configuredWorkflows must be an object")
+			writeValidation(w, r, "config."+k, "isObject", k+" must be an object")
 			return
 		}
-		configured = map[string]wfState{}
 		for wfID, v := range m {
-			st, _ := v.(map[string]any)
-			enabled, _ := st["enabled"].(bool)
-			settings, _ := st["settings"].(map[string]any)
-			configured[wfID] = wfState{Enabled: enabled, Settings: orEmpty(settings)}
-		}
-	}
-	for _, k := range []string{"sharedSettings", "workflowSettings"} {
-		if v, present := cfg[k]; present {
-			if _, isMap := v.(map[string]any); !isMap {
-				writeValidation(w, r, "config."+k, "isObject", k+" must be an object")
+			st, isMap := v.(map[string]any)
+			if !isMap {
+				writeValidation(w, r, "config."+k+"."+wfID, "isObject", "a workflow's state must be an object {enabled, settings}")
 				return
 			}
+			if e, present := st["enabled"]; present {
+				if _, isBool := e.(bool); !isBool {
+					writeValidation(w, r, "config."+k+"."+wfID+".enabled", "isBoolean", "enabled must be a boolean")
+					return
+				}
+			}
+			if set, present := st["settings"]; present {
+				if _, isMap := set.(map[string]any); !isMap {
+					writeValidation(w, r, "config."+k+"."+wfID+".settings", "isObject", "settings must be an object")
+					return
+				}
+			}
+		}
+		updates = append(updates, m)
+	}
+	if v, present := cfg["sharedSettings"]; present {
+		if _, isMap := v.(map[string]any); !isMap {
+			writeValidation(w, r, "config.sharedSettings", "isObject", "sharedSettings must be an object")
+			return
 		}
 	}
 	s.locked(w, func(w http.ResponseWriter) {
-		s.patchCredentialLocked(w, r, userID, id, cfg, configured)
+		s.patchCredentialLocked(w, r, userID, id, cfg, updates)
 	})
 }
 
-func (s *Server) patchCredentialLocked(w http.ResponseWriter, r *http.Request, userID, id string, cfg map[string]any, configured map[string]wfState) {
+func (s *Server) patchCredentialLocked(w http.ResponseWriter, r *http.Request, userID, id string, body map[string]any, updates []map[string]any) {
 	u := s.userLocked(userID)
 	c := u.cred(id)
 	if c == nil {
 		writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
 		return
 	}
-	if xcfg := r.Header.Get(headerConfiguration); xcfg != "" && xcfg != c.configID {
-		writeError(w, r, http.StatusNotFound, codeNotFound, "Configuration not found.", nil)
-		return
+	cfg := c.defaultConfig()
+	if xcfg := r.Header.Get(headerConfiguration); xcfg != "" {
+		if cfg = c.config(xcfg); cfg == nil {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Configuration not found.", nil)
+			return
+		}
 	}
-	if v, ok := cfg["sharedSettings"].(map[string]any); ok {
-		c.shared = v
+	if v, ok := body["sharedSettings"].(map[string]any); ok {
+		cfg.shared = v
 	}
-	if v, ok := cfg["workflowSettings"].(map[string]any); ok {
-		c.wfSettings = v
+	for _, m := range updates {
+		for wfID, v := range m {
+			st := v.(map[string]any)
+			cur := cfg.workflows[wfID]
+			if e, ok := st["enabled"].(bool); ok {
+				cur.Enabled = e
+			}
+			if set, ok := st["settings"].(map[string]any); ok {
+				cur.Settings = set
+			}
+			cfg.workflows[wfID] = orSettings(cur)
+		}
 	}
-	if configured != nil {
-		c.configured = configured
-	}
-	c.updated = time.Now()
+	now := time.Now()
+	cfg.updated, c.updated = now, now
 	writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
 }
 
-// createCredential answers POST /sdk/credentials, a headless install,, from inputs ({"integrationId",
-// "payload"}) or an OAuth code ({"code", "integrationId", …}).
+// createCredential answers POST /sdk/credentials, a headless install, from
+// inputs ({"integrationId", "payload", "installOptions"}) or an OAuth code
+// ({"code", "integrationId", "integrationOptions": {"installOptions"}}).
+// installOptions.selectedCredentialId re-authenticates that credential
+// instead of adding one; installOptions.externalId labels the new one.
 func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
 	if !ok {
@@ -347,6 +446,10 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, userID
 		return
 	}
 	payload, hasPayload := body["payload"].(map[string]any)
+	if hasPayload {
+		payload = copyMap(payload)
+		delete(payload, "skipPostOAuthInputs")
+	}
 	code, _ := body["code"].(string)
 	var auth map[string]any
 	switch {
@@ -358,15 +461,72 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, userID
 		writeValidation(w, r, "payload", "isNotEmpty", "send payload (the user's inputs) or code (an OAuth authorization code)")
 		return
 	}
-	s.mu.Lock()
-	u := s.userLocked(userID)
-	c := s.connectLocked(u, in, auth)
-	if ext, ok := body["externalId"].(string); ok {
-		c.externalID = ext
+	opts, _ := body["installOptions"].(map[string]any)
+	if iopts, ok := body["integrationOptions"].(map[string]any); ok && opts == nil {
+		opts, _ = iopts["installOptions"].(map[string]any)
 	}
-	out := s.credJSONLocked(u, c, false)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	ext, _ := body["externalId"].(string)
+	if e, ok := opts["externalId"].(string); ok && e != "" {
+		ext = e
+	}
+	selected, _ := opts["selectedCredentialId"].(string)
+	s.locked(w, func(w http.ResponseWriter) {
+		u := s.userLocked(userID)
+		var c *credential
+		if selected != "" {
+			if c = s.findCredLocked(u, in, selected); c == nil {
+				writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", map[string]any{"selectedCredentialId": selected})
+				return
+			}
+			c.accountAuth, c.status, c.updated = auth, statusValid, time.Now()
+		} else {
+			if ext != "" && s.findCredLocked(u, in, "ext:"+ext) != nil {
+				writeError(w, r, http.StatusBadRequest, codeInvalidRequest,
+					"A credential with this externalId exists; reinstall it with selectedCredentialId.", nil)
+				return
+			}
+			c = s.connectLocked(u, in, auth)
+			c.externalID = ext
+		}
+		writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
+	})
+}
+
+// findCredLocked finds u's credential of in by UUID, externalId or
+// "ext:<externalId>".
+func (s *Server) findCredLocked(u *user, in *Integration, ref string) *credential {
+	ext, isExt := strings.CutPrefix(ref, "ext:")
+	for _, c := range u.credsOf(in) {
+		if c.id == ref || (c.externalID != "" && (c.externalID == ref || isExt && c.externalID == ext)) {
+			return c
+		}
+	}
+	return nil
+}
+
+// completeSetup answers POST /sdk/credentials/{id}/complete-setup: the
+// post-OAuth inputs in "payload" are added to the credential's inputs.
+func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request, userID string) {
+	body, ok := readObject(w, r)
+	if !ok {
+		return
+	}
+	payload, _ := body["payload"].(map[string]any)
+	s.locked(w, func(w http.ResponseWriter) {
+		u := s.userLocked(userID)
+		c := u.cred(r.PathValue("id"))
+		if c == nil {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+			return
+		}
+		for k, v := range payload {
+			if k != "skipPostOAuthInputs" {
+				c.accountAuth[k] = v
+			}
+		}
+		c.updated = time.Now()
+		writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
+	})
 }
 
 // locked runs fn with s.mu held, buffering what fn writes, and sends it to
@@ -427,7 +587,7 @@ func checkConfig(w http.ResponseWriter, r *http.Request, c *credential) bool {
 			"X-Paragon-Configuration-Id needs X-Paragon-Credential.", nil)
 		return false
 	}
-	if c == nil || c.configID != xcfg {
+	if c == nil || c.config(xcfg) == nil {
 		writeError(w, r, http.StatusNotFound, codeNotFound, "Configuration not found.", nil)
 		return false
 	}

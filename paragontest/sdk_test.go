@@ -23,7 +23,7 @@ func TestGetMeNewAndSeededUsers(t *testing.T) {
 	assert.Equal(t, true, me["authenticated"])
 	assert.Equal(t, "fresh", me["userId"])
 	assert.Equal(t, map[string]any{}, me["meta"])
-	assert.Equal(t, map[string]any{"enabled": false}, me["integrations"].(map[string]any)["close"])
+	assert.Equal(t, map[string]any{"enabled": false, "allCredentials": []any{}, "configuredWorkflows": map[string]any{}}, me["integrations"].(map[string]any)["close"])
 	assert.Contains(t, me["project"].(map[string]any)["accessibleFeatures"], "headless-cp")
 
 	r = do(t, srv, req{method: http.MethodGet, path: "/sdk/me", token: srv.UserToken("seeded")})
@@ -40,7 +40,7 @@ func TestGetMeNewAndSeededUsers(t *testing.T) {
 	wfs := cl["configuredWorkflows"].(map[string]any)
 	assert.Equal(t, true, wfs[paragontest.WorkflowCloseSyncLeads].(map[string]any)["enabled"], "DefaultEnabled")
 	assert.Equal(t, false, wfs[paragontest.WorkflowCloseLookupLead].(map[string]any)["enabled"])
-	assert.Equal(t, map[string]any{"enabled": false}, me["integrations"].(map[string]any)["slack"])
+	assert.Equal(t, map[string]any{"enabled": false, "allCredentials": []any{}, "configuredWorkflows": map[string]any{}}, me["integrations"].(map[string]any)["slack"])
 }
 
 func TestPatchMeMerges(t *testing.T) {
@@ -119,10 +119,20 @@ func TestCredentialsLifecycle(t *testing.T) {
 
 	all := do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials", token: tok}).List(t)
 	assert.Len(t, all, 2)
-	closeOnly := do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=close&includeAccountAuth=true", token: tok}).List(t)
-	require.Len(t, closeOnly, 1)
-	assert.Equal(t, map[string]any{"apiKey": "k1"}, closeOnly[0]["accountAuth"])
-	assert.Equal(t, "close", closeOnly[0]["integrationType"])
+	// Filtered by integration: one object, the integration record with the
+	// account fields (spec §5.3.2).
+	acct := do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=close&includeAccountAuth=true", token: tok}).JSON(t)
+	assert.Equal(t, paragontest.CloseIntegrationID, acct["id"])
+	assert.Equal(t, "close", acct["type"])
+	assert.Equal(t, true, acct["hasCredential"])
+	assert.Equal(t, float64(5), acct["connectedUserLimitOnDevCred"])
+	assert.Equal(t, closeCred["id"], acct["credentialId"])
+	assert.Equal(t, map[string]any{"apiKey": "k1"}, acct["accountAuth"])
+	require.Len(t, acct["credentials"], 1)
+	acct = do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=close&includeAccountAuth=undefined", token: tok}).JSON(t)
+	assert.Nil(t, acct["accountAuth"], "the browser SDK's includeAccountAuth=undefined means no")
+	r = do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials?integration=nope", token: tok})
+	assertParagonError(t, r, http.StatusNotFound, "not_found")
 
 	// Settings: PATCH replaces the sub-objects it carries.
 	id := closeCred["id"].(string)
@@ -135,9 +145,18 @@ func TestCredentialsLifecycle(t *testing.T) {
 	assert.Equal(t, map[string]any{"pipeline": "p1"}, upd["config"].(map[string]any)["sharedSettings"])
 	assert.Equal(t, map[string]any{"pipeline": "p1"}, upd["configurations"].([]any)[0].(map[string]any)["sharedSettings"])
 	r = do(t, srv, req{method: http.MethodPatch, path: "/sdk/credentials/" + id, token: tok,
-		body: map[string]any{"config": map[string]any{"workflowSettings": map[string]any{"wf": map[string]any{"x": 1}}}}})
+		body: map[string]any{"config": map[string]any{"workflowSettings": map[string]any{
+			paragontest.WorkflowCloseLookupLead: map[string]any{"enabled": true, "settings": map[string]any{"x": 1}},
+		}}}})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	upd = r.JSON(t)
 	assert.Equal(t, map[string]any{"pipeline": "p1"}, upd["config"].(map[string]any)["sharedSettings"], "kept")
+	ws := upd["configurations"].([]any)[0].(map[string]any)["workflowSettings"].(map[string]any)
+	assert.Equal(t, map[string]any{"enabled": true, "settings": map[string]any{"x": float64(1)}}, ws[paragontest.WorkflowCloseLookupLead])
+	assert.Equal(t, map[string]any{"enabled": true, "settings": map[string]any{}}, ws[paragontest.WorkflowCloseSyncLeads], "untouched")
+	r = do(t, srv, req{method: http.MethodPatch, path: "/sdk/credentials/" + id, token: tok,
+		body: map[string]any{"config": map[string]any{"workflowSettings": map[string]any{"wf": "on"}}}})
+	assertParagonError(t, r, http.StatusBadRequest, "invalid_request")
 
 	r = do(t, srv, req{method: http.MethodPatch, path: "/sdk/credentials/" + id, token: tok,
 		header: map[string]string{"X-Paragon-Credential": "other"}, body: map[string]any{"config": map[string]any{}}})
@@ -183,7 +202,7 @@ func TestUsersAreIsolated(t *testing.T) {
 	r := do(t, srv, req{method: http.MethodGet, path: "/sdk/me", token: srv.UserToken("b")})
 	me := r.JSON(t)
 	assert.Equal(t, map[string]any{}, me["meta"])
-	assert.Equal(t, map[string]any{"enabled": false}, me["integrations"].(map[string]any)["close"])
+	assert.Equal(t, map[string]any{"enabled": false, "allCredentials": []any{}, "configuredWorkflows": map[string]any{}}, me["integrations"].(map[string]any)["close"])
 	assert.Empty(t, do(t, srv, req{method: http.MethodGet, path: "/sdk/credentials", token: srv.UserToken("b")}).List(t))
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -60,8 +61,11 @@ type Integration struct {
 	// AuthenticationType is "basic", "oauth" or another of Paragon's
 	// authentication types; it defaults to "oauth".
 	AuthenticationType string
-	// Workflows are the integration's workflows.
+	// Workflows are the integration's workflows. Add more after NewServer
+	// with [Server.AddWorkflow].
 	Workflows []Workflow
+
+	configID string // configs[0].id in GET /sdk/integrations
 }
 
 // Workflow is one workflow of an [Integration].
@@ -101,6 +105,14 @@ type config struct {
 	integrations   []Integration
 	noDefaults     bool
 	users          []UserSeed
+	addr           string
+}
+
+// WithListenAddr makes the server listen on addr ("host:port", e.g.
+// "127.0.0.1:8090" or ":8090") instead of a random loopback port, for a fake
+// that other programs (a web app, a browser) reach at a known address.
+func WithListenAddr(addr string) Option {
+	return func(c *config) { c.addr = addr }
 }
 
 // WithProjectID sets the project ID (default: a random UUID).
@@ -200,15 +212,17 @@ type Server struct {
 	handlers map[string]WorkflowHandler
 	proxies  map[string]http.Handler
 
-	log    requestLog
-	faults faults
+	log        requestLog
+	faults     faults
+	preflights atomic.Int64
 
 	verified  sync.Map     // token → verifiedToken
 	verifiedN atomic.Int64 // entries added to verified since it was last cleared
 }
 
 // NewServer starts a fake Paragon on 127.0.0.1 and returns it. The caller
-// must call [Server.Close].
+// must call [Server.Close]. It is [Start] for options known to be valid:
+// it panics where Start returns an error.
 //
 // By default the project has a random UUID, the integrations "close" and
 // "slack" (see [CloseIntegrationID] and the Workflow constants), no users,
@@ -217,6 +231,18 @@ type Server struct {
 // type, a user seeded with an unknown integration, an unparsable key…), as
 // httptest.NewServer does when it cannot listen.
 func NewServer(opts ...Option) *Server {
+	s, err := Start(opts...)
+	if err != nil {
+		panic(err.Error())
+	}
+	return s
+}
+
+// Start starts a fake Paragon, on 127.0.0.1 or the address given with
+// [WithListenAddr], and returns it; the caller must call [Server.Close].
+// It returns an error, and starts nothing, when an option is invalid or the
+// address can't be listened on. The defaults are those of [NewServer].
+func Start(opts ...Option) (*Server, error) {
 	cfg := config{triggerTimeout: DefaultTriggerTimeout}
 	for _, o := range opts {
 		if o != nil {
@@ -225,9 +251,12 @@ func NewServer(opts ...Option) *Server {
 	}
 	s, err := newServer(cfg)
 	if err != nil {
-		panic("paragontest: NewServer: " + err.Error())
+		if strings.HasPrefix(err.Error(), "paragontest: ") { // from AddUser
+			return nil, err
+		}
+		return nil, fmt.Errorf("paragontest: %w", err)
 	}
-	return s
+	return s, nil
 }
 
 func newServer(cfg config) (*Server, error) {
@@ -284,6 +313,16 @@ func newServer(cfg config) (*Server, error) {
 	s.routes = s.newMux()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if cfg.addr != "" {
+		l, err := net.Listen("tcp", cfg.addr)
+		if err != nil {
+			s.cancel()
+			_ = s.ts.Listener.Close()
+			return nil, fmt.Errorf("listening on %s: %w", cfg.addr, err)
+		}
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
 	s.ts.Config.ErrorLog = log.New(io.Discard, "", 0) // dropped connections are on purpose
 	s.ts.Start()
 	return s, nil
@@ -367,6 +406,7 @@ func (s *Server) addIntegration(in Integration) error {
 		in.AuthenticationType = "oauth"
 	}
 	in.Workflows = append([]Workflow(nil), in.Workflows...)
+	in.configID = newUUID()
 	p := &in
 	for _, wf := range in.Workflows {
 		if wf.ID == "" {

@@ -25,22 +25,57 @@ type user struct {
 type credential struct {
 	id          string
 	integ       *Integration
-	configID    string
 	externalID  string
 	providerID  string
 	status      string
 	created     time.Time
 	updated     time.Time
-	shared      map[string]any // sharedSettings
-	wfSettings  map[string]any // workflowSettings
-	configured  map[string]wfState
+	configs     []*configuration // the first is the default one
 	accountAuth map[string]any
 }
 
-// wfState is one workflow's state on a credential.
+// configuration is one configuration of a credential: where workflow
+// enablement and user settings live (spec §4.9). Guarded by Server.mu.
+type configuration struct {
+	id         string
+	externalID string
+	shared     map[string]any     // sharedSettings
+	workflows  map[string]wfState // workflowSettings
+	meta       map[string]any     // configMeta
+	created    time.Time
+	updated    time.Time
+}
+
+// wfState is one workflow's state in a configuration.
 type wfState struct {
 	Enabled  bool           `json:"enabled"`
 	Settings map[string]any `json:"settings"`
+}
+
+// defaultConfig returns c's default configuration.
+func (c *credential) defaultConfig() *configuration { return c.configs[0] }
+
+// config returns c's configuration id, or nil.
+func (c *credential) config(id string) *configuration {
+	for _, cfg := range c.configs {
+		if cfg.id == id {
+			return cfg
+		}
+	}
+	return nil
+}
+
+// newConfigLocked makes a configuration of c with every workflow of its
+// integration in workflowSettings, the DefaultEnabled ones on.
+func newConfig(integ *Integration, now time.Time) *configuration {
+	cfg := &configuration{
+		id: newUUID(), shared: map[string]any{}, workflows: map[string]wfState{}, meta: map[string]any{},
+		created: now, updated: now,
+	}
+	for _, wf := range integ.Workflows {
+		cfg.workflows[wf.ID] = wfState{Enabled: wf.DefaultEnabled, Settings: map[string]any{}}
+	}
+	return cfg
 }
 
 // AddUser creates a Connected User, as [WithUser] does when the server
@@ -54,6 +89,8 @@ func (s *Server) AddUser(seed UserSeed) error {
 	if err != nil {
 		return fmt.Errorf("paragontest: AddUser %q: meta: %w", seed.ID, err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, t := range seed.Connected {
 		if s.byType[t] == nil {
 			return fmt.Errorf("paragontest: AddUser %q: the project has no integration %q", seed.ID, t)
@@ -64,8 +101,6 @@ func (s *Server) AddUser(seed UserSeed) error {
 			return fmt.Errorf("paragontest: AddUser %q: workflow %q needs %q in Connected", seed.ID, wf, owner.Type)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.users[seed.ID]; ok {
 		return fmt.Errorf("paragontest: AddUser: user %q exists", seed.ID)
 	}
@@ -78,11 +113,11 @@ func (s *Server) AddUser(seed UserSeed) error {
 	}
 	for _, wf := range seed.EnabledWorkflows {
 		if owner := s.wfOwner[wf]; owner != nil {
-			for _, c := range u.creds {
-				if c.integ == owner {
-					st := c.configured[wf]
+			for _, c := range u.credsOf(owner) {
+				for _, cfg := range c.configs {
+					st := cfg.workflows[wf]
 					st.Enabled = true
-					c.configured[wf] = st
+					cfg.workflows[wf] = orSettings(st)
 				}
 			}
 		} else {
@@ -107,24 +142,19 @@ func (s *Server) newUserLocked(id string) *user {
 	return u
 }
 
-// connectLocked adds a VALID credential of integ to u and turns on the
-// integration's DefaultEnabled workflows. s.mu must be held.
+// connectLocked adds a VALID credential of integ to u, with a default
+// configuration in which the integration's DefaultEnabled workflows are on.
+// s.mu must be held.
 func (s *Server) connectLocked(u *user, integ *Integration, auth map[string]any) *credential {
 	now := time.Now()
 	c := &credential{
 		id:         newUUID(),
 		integ:      integ,
-		configID:   newUUID(),
 		providerID: "paragontest-" + integ.Type + "-" + u.id,
 		status:     statusValid,
 		created:    now,
 		updated:    now,
-		shared:     map[string]any{},
-		wfSettings: map[string]any{},
-		configured: map[string]wfState{},
-	}
-	for _, wf := range integ.Workflows {
-		c.configured[wf.ID] = wfState{Enabled: wf.DefaultEnabled, Settings: map[string]any{}}
+		configs:    []*configuration{newConfig(integ, now)},
 	}
 	if auth == nil {
 		auth = map[string]any{"OAUTH_ACCESS_TOKEN": "paragontest-token-" + c.id}
@@ -132,6 +162,14 @@ func (s *Server) connectLocked(u *user, integ *Integration, auth map[string]any)
 	c.accountAuth = auth
 	u.creds = append(u.creds, c)
 	return c
+}
+
+// orSettings gives st an empty settings map when it has none.
+func orSettings(st wfState) wfState {
+	if st.Settings == nil {
+		st.Settings = map[string]any{}
+	}
+	return st
 }
 
 // credsOf returns u's credentials of integ, oldest first.
@@ -171,14 +209,17 @@ type userStateJSON struct {
 	Project       map[string]any             `json:"project"`
 }
 
+// integrationJSON is /sdk/me integrations.<type>: allCredentials and
+// configuredWorkflows are on every integration, connected or not, because
+// the browser SDK fails to authenticate without them.
 type integrationJSON struct {
 	Enabled             bool               `json:"enabled"`
 	CredentialStatus    string             `json:"credentialStatus,omitempty"`
 	CredentialID        string             `json:"credentialId,omitempty"`
 	ProviderID          string             `json:"providerId,omitempty"`
 	ProviderData        map[string]any     `json:"providerData,omitempty"`
-	ConfiguredWorkflows map[string]wfState `json:"configuredWorkflows,omitempty"`
-	AllCredentials      []credentialJSON   `json:"allCredentials,omitempty"`
+	ConfiguredWorkflows map[string]wfState `json:"configuredWorkflows"`
+	AllCredentials      []credentialJSON   `json:"allCredentials"`
 }
 
 type credentialJSON struct {
@@ -204,20 +245,24 @@ type credentialJSON struct {
 	AccountAuth         map[string]any      `json:"accountAuth,omitempty"`
 }
 
+// credentialConfig is the deprecated credential-level config: the default
+// configuration's state.
 type credentialConfig struct {
 	ConfiguredWorkflows map[string]wfState `json:"configuredWorkflows"`
 	SharedSettings      map[string]any     `json:"sharedSettings"`
-	WorkflowSettings    map[string]any     `json:"workflowSettings"`
+	WorkflowSettings    map[string]wfState `json:"workflowSettings"`
 }
 
 type configurationJSON struct {
-	ID                  string         `json:"id"`
-	ConnectCredentialID string         `json:"connectCredentialId"`
-	IsDefault           bool           `json:"isDefault"`
-	ConfigMeta          map[string]any `json:"configMeta"`
-	SharedSettings      map[string]any `json:"sharedSettings"`
-	WorkflowSettings    map[string]any `json:"workflowSettings"`
-	DateCreated         string         `json:"dateCreated"`
+	ID                  string             `json:"id"`
+	ConnectCredentialID string             `json:"connectCredentialId"`
+	IsDefault           bool               `json:"isDefault"`
+	ExternalID          string             `json:"externalId,omitempty"`
+	ConfigMeta          map[string]any     `json:"configMeta"`
+	SharedSettings      map[string]any     `json:"sharedSettings"`
+	WorkflowSettings    map[string]wfState `json:"workflowSettings"`
+	DateCreated         string             `json:"dateCreated"`
+	DateUpdated         string             `json:"dateUpdated"`
 }
 
 // stateLocked renders u as GET /sdk/me does. s.mu must be held.
@@ -228,12 +273,17 @@ func (s *Server) stateLocked(u *user) userStateJSON {
 		Meta:          orEmpty(copyMap(u.meta)),
 		Integrations:  make(map[string]integrationJSON, len(s.integrations)),
 		Resources:     []any{},
-		Project:       map[string]any{"accessibleFeatures": []string{"headless-cp", "user-metadata"}},
+		Project: map[string]any{
+			"id": s.projectID, "billingPlan": "pro",
+			"accessibleFeatures": []string{"headless-cp", "user-metadata"},
+		},
 	}
 	for _, in := range s.integrations {
 		creds := u.credsOf(in)
 		if len(creds) == 0 {
-			st.Integrations[in.Type] = integrationJSON{Enabled: false}
+			st.Integrations[in.Type] = integrationJSON{
+				Enabled: false, ConfiguredWorkflows: map[string]wfState{}, AllCredentials: []credentialJSON{},
+			}
 			continue
 		}
 		def := creds[0]
@@ -243,7 +293,8 @@ func (s *Server) stateLocked(u *user) userStateJSON {
 			CredentialID:        def.id,
 			ProviderID:          def.providerID,
 			ProviderData:        map[string]any{},
-			ConfiguredWorkflows: copyWorkflows(def.configured),
+			ConfiguredWorkflows: copyWorkflows(def.defaultConfig().workflows),
+			AllCredentials:      []credentialJSON{},
 		}
 		for _, c := range creds {
 			ij.AllCredentials = append(ij.AllCredentials, s.credJSONLocked(u, c, false))
@@ -255,11 +306,7 @@ func (s *Server) stateLocked(u *user) userStateJSON {
 
 // credJSONLocked renders c as GET /sdk/credentials does. s.mu must be held.
 func (s *Server) credJSONLocked(u *user, c *credential, withAuth bool) credentialJSON {
-	cfg := credentialConfig{
-		ConfiguredWorkflows: copyWorkflows(c.configured),
-		SharedSettings:      orEmpty(copyMap(c.shared)),
-		WorkflowSettings:    orEmpty(copyMap(c.wfSettings)),
-	}
+	def := c.defaultConfig()
 	out := credentialJSON{
 		ID:              c.id,
 		DateCreated:     isoTime(c.created),
@@ -268,26 +315,38 @@ func (s *Server) credJSONLocked(u *user, c *credential, withAuth bool) credentia
 		IntegrationID:   c.integ.ID,
 		IntegrationType: c.integ.Type,
 		PersonaID:       u.personaID,
-		Config:          cfg,
-		ProviderID:      c.providerID,
-		ProviderData:    map[string]any{},
-		Status:          c.status,
-		ExternalID:      c.externalID,
-		Configurations: []configurationJSON{{
-			ID:                  c.configID,
+		Config: credentialConfig{
+			ConfiguredWorkflows: copyWorkflows(def.workflows),
+			SharedSettings:      orEmpty(copyMap(def.shared)),
+			WorkflowSettings:    copyWorkflows(def.workflows),
+		},
+		ProviderID:     c.providerID,
+		ProviderData:   map[string]any{},
+		Status:         c.status,
+		DateRefreshed:  ptr(isoTime(c.created)),
+		ExternalID:     c.externalID,
+		Configurations: make([]configurationJSON, 0, len(c.configs)),
+	}
+	for i, cfg := range c.configs {
+		out.Configurations = append(out.Configurations, configurationJSON{
+			ID:                  cfg.id,
 			ConnectCredentialID: c.id,
-			IsDefault:           true,
-			ConfigMeta:          map[string]any{},
-			SharedSettings:      orEmpty(copyMap(c.shared)),
-			WorkflowSettings:    orEmpty(copyMap(c.wfSettings)),
-			DateCreated:         isoTime(c.created),
-		}},
+			IsDefault:           i == 0,
+			ExternalID:          cfg.externalID,
+			ConfigMeta:          orEmpty(copyMap(cfg.meta)),
+			SharedSettings:      orEmpty(copyMap(cfg.shared)),
+			WorkflowSettings:    copyWorkflows(cfg.workflows),
+			DateCreated:         isoTime(cfg.created),
+			DateUpdated:         isoTime(cfg.updated),
+		})
 	}
 	if withAuth {
 		out.AccountAuth = orEmpty(copyMap(c.accountAuth))
 	}
 	return out
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func copyWorkflows(m map[string]wfState) map[string]wfState {
 	out := make(map[string]wfState, len(m))

@@ -20,6 +20,11 @@ type WorkflowRequest struct {
 	// one, or the user's first of the workflow's integration; "" for a
 	// workflow that belongs to no integration.
 	CredentialID string
+	// ConfigurationID is the configuration the run uses: the
+	// X-Paragon-Configuration-Id one, or the first of the credential's
+	// configurations (the default one first) in which the workflow is
+	// enabled; "" for a workflow that belongs to no integration.
+	ConfigurationID string
 	// Body is the request body as sent.
 	Body json.RawMessage
 	// Query is the request's query string.
@@ -56,7 +61,10 @@ type WorkflowHandler func(ctx context.Context, req WorkflowRequest) (WorkflowRes
 // workflow is enabled (EnableWorkflow, [UserSeed].EnabledWorkflows or
 // [Workflow].DefaultEnabled); otherwise the server answers 400. Any other id
 // becomes a workflow that belongs to no integration and is enabled for every
-// user until DisableWorkflow turns it off. A workflow of an integration with
+// user until DisableWorkflow turns it off; Go and REST callers can trigger
+// it, but Paragon's browser SDK only triggers workflows listed in an
+// integration's workflowMeta, so attach the workflow to an integration with
+// [Server.AddWorkflow] (or [Integration].Workflows) for browser tests. A workflow of an integration with
 // no handler answers 202, like a workflow without a Response step; an id that
 // is neither answers 404.
 func (s *Server) HandleWorkflow(id string, h WorkflowHandler) {
@@ -111,13 +119,15 @@ func (s *Server) setWorkflowLocked(w http.ResponseWriter, r *http.Request, userI
 	if c == nil || !checkConfig(w, r, c) {
 		return
 	}
-	st := c.configured[id]
-	st.Enabled = enabled
-	if st.Settings == nil {
-		st.Settings = map[string]any{}
+	cfg := c.defaultConfig()
+	if xcfg := r.Header.Get(headerConfiguration); xcfg != "" {
+		cfg = c.config(xcfg)
 	}
-	c.configured[id] = st
-	c.updated = time.Now()
+	st := cfg.workflows[id]
+	st.Enabled = enabled
+	cfg.workflows[id] = orSettings(st)
+	now := time.Now()
+	cfg.updated, c.updated = now, now
 	writeJSON(w, http.StatusOK, map[string]any{})
 }
 
@@ -164,9 +174,15 @@ func (s *Server) trigger(w http.ResponseWriter, r *http.Request, userID string) 
 			s.mu.Unlock()
 			return
 		}
-		enabled = c != nil && c.status == statusValid && c.configured[id].Enabled
-		if c != nil {
+		enabled = false
+		if c != nil && c.status == statusValid {
 			req.CredentialID = c.id
+			for _, cfg := range c.configs {
+				if xcfg := r.Header.Get(headerConfiguration); (xcfg == "" || xcfg == cfg.id) && cfg.workflows[id].Enabled {
+					enabled, req.ConfigurationID = true, cfg.id
+					break
+				}
+			}
 		}
 	}
 	s.mu.Unlock()
