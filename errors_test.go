@@ -52,8 +52,8 @@ func TestErrorShapes(t *testing.T) {
 		},
 		{
 			name: "integration error", status: 401,
-			body:  `{"message": "Request failed with status code 401", "status": 401, "meta": {"isIntegrationError": true}}`,
-			isNot: []error{paragon.ErrUnauthorized, paragon.ErrPermissionDenied},
+			body:    `{"message": "Request failed with status code 401", "status": 401, "meta": {"isIntegrationError": true}}`,
+			isNot:   []error{paragon.ErrUnauthorized, paragon.ErrPermissionDenied},
 			message: "Request failed with status code 401",
 		},
 		{

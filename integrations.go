@@ -19,24 +19,24 @@ type Integration struct {
 	// ID is the integration's UUID.
 	ID string `json:"id"`
 	// Type is the integration's short name, e.g. "close", or "custom.<slug>".
-	Type                        string                `json:"type"`
-	Name                        string                `json:"name,omitzero"`
-	BrandColor                  string                `json:"brandColor,omitzero"`
-	ProjectID                   string                `json:"projectId,omitzero"`
-	DateCreated                 time.Time             `json:"dateCreated,omitzero"`
-	DateUpdated                 time.Time             `json:"dateUpdated,omitzero"`
-	IsActive                    bool                  `json:"isActive,omitzero"`
-	CustomIntegrationID         string                `json:"customIntegrationId,omitzero"`
-	CustomIntegration           *CustomIntegration    `json:"customIntegration,omitzero"`
-	Configs                     []IntegrationConfig   `json:"configs,omitzero"`
-	Workflows                   []IntegrationWorkflow `json:"workflows,omitzero"`
-	HasCredential               bool                  `json:"hasCredential,omitzero"`
+	Type                string                `json:"type"`
+	Name                string                `json:"name,omitzero"`
+	BrandColor          string                `json:"brandColor,omitzero"`
+	ProjectID           string                `json:"projectId,omitzero"`
+	DateCreated         time.Time             `json:"dateCreated,omitzero"`
+	DateUpdated         time.Time             `json:"dateUpdated,omitzero"`
+	IsActive            bool                  `json:"isActive,omitzero"`
+	CustomIntegrationID string                `json:"customIntegrationId,omitzero"`
+	CustomIntegration   *CustomIntegration    `json:"customIntegration,omitzero"`
+	Configs             []IntegrationConfig   `json:"configs,omitzero"`
+	Workflows           []IntegrationWorkflow `json:"workflows,omitzero"`
+	HasCredential       bool                  `json:"hasCredential,omitzero"`
 	// ConnectedUserLimitOnDevCred is a count (Paragon sends a number); a
 	// bool or null decodes as 0 rather than failing the whole list.
-	ConnectedUserLimitOnDevCred int                   `json:"-"`
-	ConnectedUserLimitReached   bool                  `json:"connectedUserLimitReached,omitzero"`
-	NeedPreOAuthInputs          bool                  `json:"needPreOauthInputs,omitzero"`
-	ProviderType                string                `json:"providerType,omitzero"`
+	ConnectedUserLimitOnDevCred int    `json:"-"`
+	ConnectedUserLimitReached   bool   `json:"connectedUserLimitReached,omitzero"`
+	NeedPreOAuthInputs          bool   `json:"needPreOauthInputs,omitzero"`
+	ProviderType                string `json:"providerType,omitzero"`
 	// AuthenticationType is e.g. "basic", "oauth" or "oauth_client_credential".
 	AuthenticationType string `json:"authenticationType,omitzero"`
 	// SDKIntegrationConfig drives headless connect (account types, inputs).
