@@ -338,7 +338,7 @@ func (u *User) GetIntegrationAccount(ctx context.Context, integrationType string
 			return nil, err
 		}
 		if len(list) == 0 {
-			return nil, fmt.Errorf("%w: the user has not connected %s", ErrIntegrationNotEnabled, integrationType)
+			return nil, notConnected(integrationType)
 		}
 		return &list[0], nil
 	}

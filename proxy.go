@@ -160,7 +160,7 @@ func (u *User) Request(ctx context.Context, integration, path string, opts *Requ
 		}
 		path = ""
 	}
-	r, err := u.c.proxyRequest(integration, path, opts)
+	r, err := u.c.proxyRequest(integration, path, opts, cc.proxyURL != "")
 	if err != nil {
 		return nil, err
 	}
@@ -214,14 +214,19 @@ func proxyOutput(h http.Header, body []byte) (json.RawMessage, []byte) {
 	return out, nil
 }
 
-// proxyRequest validates a proxy call and builds its request.
-func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*apiRequest, error) {
+// proxyRequest validates a proxy call and builds its request. emptyPath
+// allows the empty path of a WithProxyURL call.
+func (c *Client) proxyRequest(integration, path string, opts *RequestOptions, emptyPath bool) (*apiRequest, error) {
 	if err := pathutil.Integration(integration); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	escaped, pathQuery, err := pathutil.ProxyPath(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	var escaped string
+	var pathQuery url.Values
+	var err error
+	if !emptyPath || path != "" {
+		if escaped, pathQuery, err = pathutil.ProxyPath(path); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
 	}
 	method := strings.ToUpper(opts.Method)
 	if method == "" {

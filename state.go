@@ -139,7 +139,7 @@ func pickAccount(st *UserState, integrationType string, cc callConfig, needConfi
 		}
 		acct.cred = creds[i]
 	case len(creds) == 0:
-		return acct, true, fmt.Errorf("%w: the user has not connected %s", ErrIntegrationNotEnabled, integrationType)
+		return acct, true, notConnected(integrationType)
 	case len(creds) == 1:
 		acct.cred = creds[0]
 	default:
@@ -250,4 +250,14 @@ func (u *User) workflowIntegration(ctx context.Context, workflowID string, opts 
 		}
 	}
 	return "", nil // a workflow of no integration: Paragon picks
+}
+
+// errNotConnected matches ErrIntegrationNotEnabled and, as Paragon's own
+// 404 answer for it does, ErrNotFound.
+var errNotConnected = fmt.Errorf("%w (%w)", ErrIntegrationNotEnabled, ErrNotFound)
+
+// notConnected reports, before any request, that the user has no account
+// of integrationType.
+func notConnected(integrationType string) error {
+	return fmt.Errorf("%w: the user has not connected %s", errNotConnected, integrationType)
 }
