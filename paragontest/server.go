@@ -199,6 +199,7 @@ type Server struct {
 	events   []RecordedEvent
 	handlers map[string]WorkflowHandler
 	proxies  map[string]http.Handler
+	extra    connectExtra // API resources and field options (connect_extra.go)
 
 	log    requestLog
 	faults faults
