@@ -87,13 +87,15 @@ func TestFakeConnectResourceRoute(t *testing.T) {
 	_, err = srv.AddResource(paragontest.APIResource{Slug: "x", Integration: "hubspot"})
 	require.Error(t, err)
 
+	hc := &http.Client{}
+	t.Cleanup(hc.CloseIdleConnections)
 	post := func(resID, body string) (int, map[string]any) {
 		req, err := http.NewRequestWithContext(t.Context(), "POST",
 			srv.URL()+"/projects/"+srv.ProjectID()+"/sdk/resources/"+resID+"/connect", strings.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+srv.UserToken("u1"))
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := (&http.Client{}).Do(req)
+		resp, err := hc.Do(req)
 		require.NoError(t, err)
 		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
