@@ -32,6 +32,9 @@ const maxExternalID = 1024
 // set of user settings and workflow enablements on the same connected
 // account; pin calls to it with [WithCredential] and [WithConfiguration].
 func (u *User) CreateConfiguration(ctx context.Context, credentialID string, p *CreateConfigurationParams, opts ...CallOption) (*Configuration, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	seg, err := pathutil.Segment("credential ID", credentialID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -103,6 +106,9 @@ func newestConfiguration(cfgs []Configuration, externalID any) *Configuration {
 // X-Paragon-Credential, as the browser SDK sends them) and returns the
 // credential with its configurations.
 func (u *User) UpdateConfiguration(ctx context.Context, credentialID, configurationID string, meta map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	seg, err := configurationTarget(credentialID, configurationID)
 	if err != nil {
 		return nil, err
@@ -145,6 +151,9 @@ func (u *User) UpdateConfiguration(ctx context.Context, credentialID, configurat
 // looked up in GET /sdk/me, briefly cached); a configuration the user
 // doesn't have fails with [ErrNotFound], also before the DELETE.
 func (u *User) DeleteConfiguration(ctx context.Context, credentialID, configurationID string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	seg, err := configurationTarget(credentialID, configurationID)
 	if err != nil {
 		return err

@@ -145,6 +145,9 @@ func (p ConnectParams) MarshalJSON() ([]byte, error) { return json.Marshal(p.Str
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) Connect(ctx context.Context, integrationType string, p *ConnectParams, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}
@@ -236,6 +239,9 @@ func (u *User) checkInstall(ctx context.Context, integrationType string, o Insta
 // Subscribers of [EventIntegrationInstall] are told when the credential
 // comes back VALID.
 func (u *User) CompleteSetup(ctx context.Context, integrationType, credentialID string, p *ConnectParams, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}

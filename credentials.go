@@ -151,6 +151,9 @@ type ListCredentialsParams struct {
 // [WithCredential] when the user has several. An array answer is accepted
 // too.
 func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, opts ...CallOption) ([]Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
 	integration := ""
 	if p != nil {
@@ -221,6 +224,9 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 // GetCredential returns one of the user's credentials by its UUID (GET
 // /sdk/credentials/{id}), e.g. to check its status after an install.
 func (u *User) GetCredential(ctx context.Context, credentialID string, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	seg, err := pathutil.Segment("credential ID", credentialID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -314,6 +320,9 @@ type IntegrationAccountParams struct {
 // third-party secrets. AccountAuth never appears in %v, logs, JSON or
 // errors; hand a value on only to the user it belongs to.
 func (u *User) GetIntegrationAccount(ctx context.Context, integrationType string, p *IntegrationAccountParams, opts ...CallOption) (*IntegrationAccount, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if err := pathutil.Integration(integrationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
@@ -376,6 +385,9 @@ func flexCount(raw json.RawMessage) int {
 // accounts choose one with [WithCredential]; otherwise the call fails with
 // [ErrInvalidInput] naming them. It returns the updated credential.
 func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationType string, settings map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}
@@ -412,6 +424,9 @@ func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationTyp
 // entry for fails with [ErrNotFound] before anything is sent (enable it
 // first).
 func (u *User) UpdateWorkflowUserSettings(ctx context.Context, integrationType, workflowID string, settings map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}

@@ -78,6 +78,9 @@ const maxFieldOptionPages = 10000
 // ("" for the first page). Pin the account with [WithCredential] when the
 // user has several.
 func (u *User) FieldOptionsPage(ctx context.Context, p *FieldOptionsParams, cursor string, opts ...CallOption) (*FieldOptionsPage, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if p == nil {
 		return nil, invalid("nil FieldOptionsParams")
 	}

@@ -98,6 +98,9 @@ type IntegrationWorkflow struct {
 // ListIntegrations returns the integrations enabled in the project, as the
 // user sees them (GET /sdk/integrations).
 func (u *User) ListIntegrations(ctx context.Context, opts ...CallOption) ([]Integration, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	resp, err := u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/integrations"), template: "/sdk/integrations",
 	}, opts)
@@ -163,6 +166,9 @@ func onlyAccountOptions(opts []CallOption) []CallOption {
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) UninstallIntegration(ctx context.Context, integrationType string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	if u.err != nil {
 		return u.err
 	}

@@ -185,3 +185,45 @@ func TestWithResponseIntoThroughClose(t *testing.T) {
 	assert.Equal(t, "req-lead", info.RequestID)
 	assert.Equal(t, []string{"req-lead"}, seen)
 }
+
+func TestRequestNestJS401IsParagons(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.on("GET", proxyPrefix+"close/lead/", 401, `{"message": "Unauthorized", "statusCode": 401}`)
+	_, err := h.c.User("u1").Request(t.Context(), "close", "/lead/", nil)
+	require.ErrorIs(t, err, paragon.ErrUnauthorized, "a bare NestJS body on a proxy call is Paragon's")
+	var pe *paragon.Error
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, pe.Upstream)
+	got := h.requests()
+	require.Len(t, got, 2, "re-signed and sent once more")
+
+	// The third party's own 401 (Close's shape, wrapped) is not.
+	h2 := newHarness(t)
+	h2.on("GET", proxyPrefix+"close/lead/", 401, `{"output": {"error": "Unauthorized: invalid API key"}}`)
+	_, err = h2.c.User("u1").Request(t.Context(), "close", "/lead/", nil)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, paragon.ErrUnauthorized)
+	assert.Len(t, h2.requests(), 1)
+}
+
+func TestNilUserNewCalls(t *testing.T) {
+	t.Parallel()
+	var u *paragon.User
+	ctx := t.Context()
+	_, err := u.GetCredential(ctx, "c")
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+	_, err = u.GetIntegrationAccount(ctx, "close", nil)
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+	_, err = u.CreateConfiguration(ctx, "c", nil)
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+	assert.ErrorIs(t, u.DeleteConfiguration(ctx, "c", "d"), paragon.ErrInvalidInput)
+	_, err = u.ConnectResource(ctx, "s", map[string]any{"a": 1})
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+	_, err = u.FieldOptionsPage(ctx, &paragon.FieldOptionsParams{Integration: "close", Source: "x"}, "")
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+	assert.ErrorIs(t, u.EnableWorkflow(ctx, "wf"), paragon.ErrInvalidInput)
+	assert.ErrorIs(t, u.UninstallIntegration(ctx, "close"), paragon.ErrInvalidInput)
+	_, err = u.Request(ctx, "close", "/lead/", nil)
+	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
+}

@@ -18,6 +18,9 @@ import (
 //
 // Docs: https://docs.useparagon.com/workflows/api-resources
 func (u *User) ConnectResource(ctx context.Context, slug string, values map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}

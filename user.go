@@ -347,6 +347,9 @@ func (p ProjectInfo) HasFeature(feature string) bool {
 //
 // Docs: https://docs.useparagon.com/apis/users
 func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	resp, err := u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
 	}, opts)
@@ -379,6 +382,9 @@ const maxMetadataBytes = 256 << 10
 // the same key (e.g. "name" and "Name"), and a key that is empty once
 // trimmed, fail with [ErrInvalidInput] before anything is sent.
 func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	if meta == nil {
 		return invalid("nil metadata")
 	}

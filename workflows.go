@@ -101,6 +101,9 @@ func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParam
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	return u.setWorkflow(ctx, workflowID, true, opts)
 }
 
@@ -111,6 +114,9 @@ func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...Ca
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) DisableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	return u.setWorkflow(ctx, workflowID, false, opts)
 }
 
