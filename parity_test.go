@@ -632,3 +632,19 @@ func TestResignOnceAfter401(t *testing.T) {
 		assert.Len(t, h.requests(), 1, body)
 	}
 }
+
+func TestCachedStateNotSharedWithCaller(t *testing.T) {
+	t.Parallel()
+	wfURL := apiBase + "/projects/" + testProject + "/sdk/workflows/" + specWorkflow
+	h := newHarness(t)
+	h.on("GET", meURL, 200, specBody(t, "me.json"))
+	h.on("POST", wfURL, 200, `{}`)
+	u := h.c.User("acct-1042")
+	me, err := u.GetUser(t.Context())
+	require.NoError(t, err)
+	me.Integrations["close"].AllCredentials[0].ID = "changed-by-the-caller"
+	require.NoError(t, u.EnableWorkflow(t.Context(), specWorkflow))
+	got := h.requests()
+	require.Len(t, got, 2, "GetUser's answer is reused for the account headers")
+	assert.Equal(t, specCloseCred, got[1].Header.Get(paragon.HeaderCredential), "the caller's copy is its own")
+}

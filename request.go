@@ -22,7 +22,7 @@ const (
 	HeaderProxyURL      = "X-Paragon-Proxy-Url"
 	// HeaderSlackTokenType picks Slack's user token instead of its bot
 	// token on proxy calls (see [WithSlackUserToken]).
-	HeaderSlackTokenType = "X-Paragon-Use-Slack-Token-Type"
+	HeaderSlackTokenType = "X-Paragon-Use-Slack-Token-Type" //nolint:gosec // G101: a header name, not a token
 )
 
 // CallOption adjusts one call. See [WithCredential], [WithConfiguration],

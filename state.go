@@ -1,7 +1,9 @@
 package paragon
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -19,33 +21,57 @@ const stateTTL = 5 * time.Second
 // maxCachedStates bounds the number of users whose state is cached.
 const maxCachedStates = 1024
 
-// stateCache holds recent GET /sdk/me answers per user. Its zero value is
+// stateCache holds recent GET /sdk/me answers per user. It keeps its own
+// copy of the body and decodes it on first use, so the *UserState a caller
+// got from GetUser is never shared with other calls. Its zero value is
 // ready to use.
 type stateCache struct {
 	mu sync.Mutex
-	m  map[string]cachedState
+	m  map[string]*cachedState
 }
 
 type cachedState struct {
-	st *UserState
-	at time.Time
+	raw  []byte
+	at   time.Time
+	once sync.Once
+	st   *UserState // decoded from raw on first use; read-only
+	err  error
+}
+
+// decoded returns the entry's state, decoding it once.
+func (e *cachedState) decoded() (*UserState, error) {
+	e.once.Do(func() {
+		st := new(UserState)
+		if err := json.Unmarshal(e.raw, (*userStateJSON)(st)); err != nil {
+			e.err = err
+			return
+		}
+		st.Raw = e.raw
+		e.st = st
+	})
+	return e.st, e.err
 }
 
 func (c *stateCache) get(userID string, now time.Time) *UserState {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	e, ok := c.m[userID]
+	c.mu.Unlock()
 	if !ok || now.Sub(e.at) >= stateTTL || now.Before(e.at) {
 		return nil
 	}
-	return e.st
+	st, err := e.decoded()
+	if err != nil {
+		return nil
+	}
+	return st
 }
 
-func (c *stateCache) put(userID string, st *UserState, now time.Time) {
+func (c *stateCache) put(userID string, raw []byte, now time.Time) {
+	e := &cachedState{raw: bytes.Clone(raw), at: now}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[string]cachedState)
+		c.m = make(map[string]*cachedState)
 	}
 	if len(c.m) >= maxCachedStates {
 		for k, e := range c.m {
@@ -60,7 +86,7 @@ func (c *stateCache) put(userID string, st *UserState, now time.Time) {
 			delete(c.m, k)
 		}
 	}
-	c.m[userID] = cachedState{st: st, at: now}
+	c.m[userID] = e
 }
 
 func (c *stateCache) drop(userID string) {
@@ -70,7 +96,7 @@ func (c *stateCache) drop(userID string) {
 }
 
 // state returns the user's state, from the brief cache unless fresh is set.
-// The state is shared: callers must not modify it.
+// The state may be shared with other calls: callers must not modify it.
 func (u *User) state(ctx context.Context, fresh bool, opts []CallOption) (*UserState, error) {
 	if !fresh {
 		if st := u.c.states.get(u.id, time.Now()); st != nil {

@@ -364,7 +364,7 @@ func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, err
 	}
 	st.Raw = bytes.TrimSpace(resp.Body)
 	if st.Authenticated {
-		u.c.states.put(u.id, st, time.Now())
+		u.c.states.put(u.id, st.Raw, time.Now())
 	}
 	return st, nil
 }
