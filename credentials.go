@@ -208,8 +208,8 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 	}
 	cred := Credential{IntegrationID: acct.ID, ProviderData: acct.ProviderData, AccountAuth: acct.AccountAuth}
 	if integration != "" {
-		if a, err := u.resolveAccount(ctx, integration, cc, false, opts); err == nil {
-			cred = a.cred
+		if a, ok := u.filteredAccount(ctx, integration, cc, opts); ok {
+			cred = a
 			if acct.ProviderData != nil {
 				cred.ProviderData = acct.ProviderData
 			}
@@ -219,6 +219,26 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 		}
 	}
 	return []Credential{cred}, nil
+}
+
+// filteredAccount finds the credential a filtered GET /sdk/credentials
+// answered for: the pinned one, the only one, or (with several) the one
+// /sdk/me names as the integration's current credential, as Paragon picks
+// it when no X-Paragon-Credential is sent.
+func (u *User) filteredAccount(ctx context.Context, integration string, cc callConfig, opts []CallOption) (Credential, bool) {
+	a, err := u.resolveAccount(ctx, integration, cc, false, opts)
+	if err == nil {
+		return a.cred, true
+	}
+	if cc.credential != "" {
+		return Credential{}, false
+	}
+	st, err := u.state(ctx, false, opts)
+	if err != nil {
+		return Credential{}, false
+	}
+	is := st.Integrations[integration]
+	return is.Credential(is.CredentialID)
 }
 
 // GetCredential returns one of the user's credentials by its UUID (GET

@@ -648,3 +648,18 @@ func TestCachedStateNotSharedWithCaller(t *testing.T) {
 	require.Len(t, got, 2, "GetUser's answer is reused for the account headers")
 	assert.Equal(t, specCloseCred, got[1].Header.Get(paragon.HeaderCredential), "the caller's copy is its own")
 }
+
+func TestListCredentialsFilteredSeveralAccounts(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.on("GET", apiBase+"/projects/"+testProject+"/sdk/credentials", 200, strings.Replace(specBody(t, "credentials_filtered.json"), "googledrive", "close", 1))
+	h.on("GET", meURL, 200, meWith(t, addSecondCloseAccount))
+	creds, err := h.c.User("acct-1042").ListCredentials(t.Context(), &paragon.ListCredentialsParams{Integration: "close"})
+	require.NoError(t, err)
+	require.Len(t, creds, 1)
+	assert.Equal(t, specCloseCred, creds[0].ID, "unpinned: the integration's current credential, as Paragon chose it")
+	creds, err = h.c.User("acct-1042").ListCredentials(t.Context(), &paragon.ListCredentialsParams{Integration: "close"}, paragon.WithCredential(secondCred))
+	require.NoError(t, err)
+	assert.Equal(t, secondCred, creds[0].ID)
+	assert.Equal(t, secondCred, h.requests()[len(h.requests())-1].Header.Get(paragon.HeaderCredential))
+}
