@@ -43,16 +43,41 @@ type Credential struct {
 	Status              CredentialStatus `json:"status,omitzero"`
 	DateRefreshed       *time.Time       `json:"dateRefreshed,omitzero"`
 	DateValidUntil      *time.Time       `json:"dateValidUntil,omitzero"`
-	RefreshFailureCount int              `json:"refreshFailureCount,omitzero"`
-	IsRefreshing        bool             `json:"isRefreshing,omitzero"`
-	ExternalID          string           `json:"externalId,omitzero"`
-	Configurations      []Configuration  `json:"configurations,omitzero"`
+	// RefreshFailureCount is a count; a bool or null decodes as 0.
+	RefreshFailureCount int             `json:"-"`
+	IsRefreshing        bool            `json:"isRefreshing,omitzero"`
+	ExternalID          string          `json:"externalId,omitzero"`
+	Configurations      []Configuration `json:"configurations,omitzero"`
 	// AccountAuth holds the account's raw provider secrets (access tokens);
 	// present only with ListCredentialsParams.IncludeAccountAuth. It prints
 	// redacted.
 	AccountAuth AccountAuth `json:"accountAuth,omitzero"`
 	// Errors lists problems Paragon reported with an update, if any.
 	Errors json.RawMessage `json:"errors,omitzero"`
+}
+
+// UnmarshalJSON decodes a credential, tolerating a counter sent as a bool
+// or null.
+func (c *Credential) UnmarshalJSON(b []byte) error {
+	type plain Credential
+	aux := struct {
+		*plain
+		RefreshFailureCount json.RawMessage `json:"refreshFailureCount"`
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	c.RefreshFailureCount = flexCount(aux.RefreshFailureCount)
+	return nil
+}
+
+// MarshalJSON encodes the credential (AccountAuth redacted).
+func (c Credential) MarshalJSON() ([]byte, error) {
+	type plain Credential
+	return json.Marshal(struct {
+		plain
+		RefreshFailureCount int `json:"refreshFailureCount,omitzero"`
+	}{plain(c), c.RefreshFailureCount})
 }
 
 // CredentialConfig holds a credential's own settings. Paragon deprecated

@@ -663,3 +663,18 @@ func TestListCredentialsFilteredSeveralAccounts(t *testing.T) {
 	assert.Equal(t, secondCred, creds[0].ID)
 	assert.Equal(t, secondCred, h.requests()[len(h.requests())-1].Header.Get(paragon.HeaderCredential))
 }
+
+func TestCredentialCounterTolerant(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"0", "3", "true", "null"} {
+		h := newHarness(t)
+		h.on("GET", meURL, 200, strings.Replace(specBody(t, "me.json"), `"refreshFailureCount": 0`, `"refreshFailureCount": `+v, 1))
+		st, err := h.c.User("acct-1042").GetUser(t.Context())
+		require.NoError(t, err, v)
+		want := 0
+		if v == "3" {
+			want = 3
+		}
+		assert.Equal(t, want, st.Integrations["close"].AllCredentials[0].RefreshFailureCount)
+	}
+}
