@@ -28,19 +28,19 @@ import (
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := run(ctx); err != nil {
+	env, err := setup.New()
+	if err != nil {
+		log.Fatalf("quickstart: %v", err)
+	}
+	defer env.Close()
+	if err := run(ctx, env); err != nil {
 		log.Fatalf("quickstart: %v", err)
 	}
 }
 
 const offlineWorkflow = "wf-quickstart-sync"
 
-func run(ctx context.Context) (err error) {
-	env, err := setup.New()
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func run(ctx context.Context, env *setup.Env) (err error) {
 	fmt.Println("running", env.Describe())
 
 	workflowID := os.Getenv("PARAGON_WORKFLOW_ID")
