@@ -85,7 +85,7 @@ func (u *User) Call(ctx context.Context, svc Service, method, path string, p *Ca
 	if r.header, err = checkHeaders(p.Header, "a service call", HeaderCredential, HeaderConfiguration, HeaderProxyURL); err != nil {
 		return nil, err
 	}
-	if r.rawBody, r.ctype, err = encodeBody(p.Body, p.ContentType); err != nil {
+	if r.rawBody, r.ctype, err = encodeBody(p.Body, p.ContentType, "application/octet-stream"); err != nil {
 		return nil, err
 	}
 	resp, err := u.do(ctx, r, opts)
@@ -105,9 +105,9 @@ func (u *User) Call(ctx context.Context, svc Service, method, path string, p *Ca
 }
 
 // encodeBody turns a request body given as any into bytes and a media
-// type: JSON for values, as-is for []byte and readers (with ctype, default
-// application/octet-stream).
-func encodeBody(body any, ctype string) ([]byte, string, error) {
+// type: JSON for values, as-is for []byte and readers (with ctype, else
+// defaultType).
+func encodeBody(body any, ctype, defaultType string) ([]byte, string, error) {
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
@@ -134,7 +134,7 @@ func encodeBody(body any, ctype string) ([]byte, string, error) {
 		return out, "application/json", nil
 	}
 	if ctype == "" {
-		ctype = "application/octet-stream"
+		ctype = defaultType
 	}
 	return raw, ctype, nil
 }

@@ -1,11 +1,13 @@
 package paragon
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"time"
@@ -41,10 +43,11 @@ type Credential struct {
 	Status              CredentialStatus `json:"status,omitzero"`
 	DateRefreshed       *time.Time       `json:"dateRefreshed,omitzero"`
 	DateValidUntil      *time.Time       `json:"dateValidUntil,omitzero"`
-	RefreshFailureCount int              `json:"refreshFailureCount,omitzero"`
-	IsRefreshing        bool             `json:"isRefreshing,omitzero"`
-	ExternalID          string           `json:"externalId,omitzero"`
-	Configurations      []Configuration  `json:"configurations,omitzero"`
+	// RefreshFailureCount is a count; a bool or null decodes as 0.
+	RefreshFailureCount int             `json:"-"`
+	IsRefreshing        bool            `json:"isRefreshing,omitzero"`
+	ExternalID          string          `json:"externalId,omitzero"`
+	Configurations      []Configuration `json:"configurations,omitzero"`
 	// AccountAuth holds the account's raw provider secrets (access tokens);
 	// present only with ListCredentialsParams.IncludeAccountAuth. It prints
 	// redacted.
@@ -53,23 +56,59 @@ type Credential struct {
 	Errors json.RawMessage `json:"errors,omitzero"`
 }
 
-// CredentialConfig holds a credential's settings.
+// UnmarshalJSON decodes a credential, tolerating a counter sent as a bool
+// or null.
+func (c *Credential) UnmarshalJSON(b []byte) error {
+	type plain Credential
+	aux := struct {
+		*plain
+		RefreshFailureCount json.RawMessage `json:"refreshFailureCount"`
+	}{plain: (*plain)(c)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	c.RefreshFailureCount = flexCount(aux.RefreshFailureCount)
+	return nil
+}
+
+// MarshalJSON encodes the credential (AccountAuth redacted).
+func (c Credential) MarshalJSON() ([]byte, error) {
+	type plain Credential
+	return json.Marshal(struct {
+		plain
+		RefreshFailureCount int `json:"refreshFailureCount,omitzero"`
+	}{plain(c), c.RefreshFailureCount})
+}
+
+// CredentialConfig holds a credential's own settings. Paragon deprecated
+// them: configurations ([Credential].Configurations) hold the live state.
 type CredentialConfig struct {
 	ConfiguredWorkflows map[string]WorkflowState `json:"configuredWorkflows,omitzero"`
 	SharedSettings      map[string]any           `json:"sharedSettings,omitzero"`
-	WorkflowSettings    map[string]any           `json:"workflowSettings,omitzero"`
+	WorkflowSettings    map[string]WorkflowState `json:"workflowSettings,omitzero"`
 }
 
-// Configuration is one configuration of a credential.
+// Configuration is one configuration of a credential: a set of user
+// settings and workflow enablements. Every credential has exactly one
+// default configuration; more are made with [User.CreateConfiguration].
 type Configuration struct {
-	ID                  string         `json:"id"`
-	ConnectCredentialID string         `json:"connectCredentialId,omitzero"`
-	IsDefault           bool           `json:"isDefault,omitzero"`
-	ExternalID          string         `json:"externalId,omitzero"`
-	ConfigMeta          map[string]any `json:"configMeta,omitzero"`
-	SharedSettings      map[string]any `json:"sharedSettings,omitzero"`
-	WorkflowSettings    map[string]any `json:"workflowSettings,omitzero"`
-	DateCreated         time.Time      `json:"dateCreated,omitzero"`
+	// ID is the configuration's UUID, the value of [WithConfiguration].
+	ID                  string `json:"id"`
+	ConnectCredentialID string `json:"connectCredentialId,omitzero"`
+	// IsDefault marks the configuration calls use unless one is pinned.
+	IsDefault bool `json:"isDefault,omitzero"`
+	// ExternalID is the caller's label for the configuration.
+	ExternalID string `json:"externalId,omitzero"`
+	// ConfigMeta is Paragon's bookkeeping, or the meta set with
+	// [User.UpdateConfiguration].
+	ConfigMeta map[string]any `json:"configMeta,omitzero"`
+	// SharedSettings are the integration-level user settings.
+	SharedSettings map[string]any `json:"sharedSettings,omitzero"`
+	// WorkflowSettings maps a workflow ID to its enablement and settings:
+	// the state EnableWorkflow and DisableWorkflow change.
+	WorkflowSettings map[string]WorkflowState `json:"workflowSettings,omitzero"`
+	DateCreated      time.Time                `json:"dateCreated,omitzero"`
+	DateUpdated      time.Time                `json:"dateUpdated,omitzero"`
 }
 
 // AccountAuth holds a connected account's provider secrets, such as
@@ -122,19 +161,33 @@ type ListCredentialsParams struct {
 	// Integration keeps only credentials of this integration type.
 	Integration string
 	// IncludeAccountAuth asks Paragon for the raw provider secrets
-	// (Credential.AccountAuth). Leave it off unless you need them.
+	// (Credential.AccountAuth). Leave it off unless you need them; see
+	// [User.GetIntegrationAccount].
 	IncludeAccountAuth bool
 }
 
-// ListCredentials returns the user's connected accounts (GET /sdk/credentials).
+// ListCredentials returns the user's connected accounts (GET
+// /sdk/credentials, an array). With an Integration filter it sends GET
+// /sdk/credentials?integration=<type>, which Paragon answers with one
+// object (the integration record with the chosen account's providerData and
+// accountAuth, spec §5.3.2), not an array: that answer comes back as one
+// credential, completed from the user's state (GET /sdk/me, briefly cached)
+// with its ID, status and configurations; pin the account with
+// [WithCredential] when the user has several. An array answer is accepted
+// too.
 func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, opts ...CallOption) ([]Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
+	integration := ""
 	if p != nil {
 		q := url.Values{}
 		if p.Integration != "" {
 			if err := pathutil.Integration(p.Integration); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 			}
+			integration = p.Integration
 			q.Set("integration", p.Integration)
 		}
 		if p.IncludeAccountAuth {
@@ -144,25 +197,242 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 			r.query = q
 		}
 	}
+	cc, err := applyCallOptions(opts)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := u.do(ctx, r, opts)
 	if err != nil {
 		return nil, err
 	}
-	var list []Credential
-	if err := decodeJSON(resp, "ListCredentials", &list); err != nil {
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 || body[0] != '{' {
+		var list []Credential
+		if err := decodeJSON(resp, "ListCredentials", &list); err != nil {
+			return nil, err
+		}
+		return list, nil
+	}
+	acct := new(IntegrationAccount)
+	if err := decodeJSON(resp, "ListCredentials", acct); err != nil {
 		return nil, err
 	}
-	return list, nil
+	if len(acct.Credentials) > 0 {
+		return acct.Credentials, nil
+	}
+	if acct.looksLikeCredential() {
+		// A credential-shaped object (some deployments): decode it as one.
+		var c Credential
+		if err := decodeJSON(resp, "ListCredentials", &c); err != nil {
+			return nil, err
+		}
+		return []Credential{c}, nil
+	}
+	if !acct.HasCredential && acct.AccountAuth.IsZero() {
+		return []Credential{}, nil
+	}
+	cred := Credential{IntegrationID: acct.ID, ProviderData: acct.ProviderData, AccountAuth: acct.AccountAuth}
+	if integration != "" {
+		if a, ok := u.filteredAccount(ctx, integration, cc, opts); ok {
+			cred = a
+			if acct.ProviderData != nil {
+				cred.ProviderData = acct.ProviderData
+			}
+			cred.AccountAuth = acct.AccountAuth
+		} else if cc.credential != "" {
+			cred.ID = cc.credential
+		}
+	}
+	return []Credential{cred}, nil
 }
 
-// UpdateIntegrationUserSettings merges settings into the User Settings of the
-// user's integrationType account and saves them (PATCH
-// /sdk/credentials/{id} with {"config": {"sharedSettings": …}}). It reads the
-// current settings first, so keys not in settings keep their values; a nil
-// value clears a key. With several accounts choose one with [WithCredential]
-// (and [WithConfiguration] for one configuration). It returns the updated
-// credential.
+// filteredAccount finds the credential a filtered GET /sdk/credentials
+// answered for: the pinned one, the only one, or (with several) the one
+// /sdk/me names as the integration's current credential, as Paragon picks
+// it when no X-Paragon-Credential is sent.
+func (u *User) filteredAccount(ctx context.Context, integration string, cc callConfig, opts []CallOption) (Credential, bool) {
+	a, err := u.resolveAccount(ctx, integration, cc, false, opts)
+	if err == nil {
+		return a.cred, true
+	}
+	if cc.credential != "" {
+		return Credential{}, false
+	}
+	st, err := u.state(ctx, false, opts)
+	if err != nil {
+		return Credential{}, false
+	}
+	is := st.Integrations[integration]
+	return is.Credential(is.CredentialID)
+}
+
+// GetCredential returns one of the user's credentials by its UUID (GET
+// /sdk/credentials/{id}), e.g. to check its status after an install.
+func (u *User) GetCredential(ctx context.Context, credentialID string, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
+	seg, err := pathutil.Segment("credential ID", credentialID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	resp, err := u.do(ctx, &apiRequest{
+		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials/" + seg),
+		template: "/sdk/credentials/{credential}",
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := new(Credential)
+	if err := decodeJSON(resp, "GetCredential", out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// IntegrationAccount is the answer of GET
+// /sdk/credentials?integration=<type>: the integration record with the
+// chosen account's provider data and, when asked for, its provider secrets
+// (spec §5.3.2). It mirrors the browser SDK's getIntegrationAccount().
+type IntegrationAccount struct {
+	// ID is the integration's UUID (not a credential ID).
+	ID         string `json:"id"`
+	Type       string `json:"type,omitzero"`
+	Name       string `json:"name,omitzero"`
+	BrandColor string `json:"brandColor,omitzero"`
+	// HasCredential reports whether the user connected the integration.
+	HasCredential bool `json:"hasCredential,omitzero"`
+	// ConnectedUserLimitOnDevCred is a count; a bool or null from older
+	// servers decodes as 0.
+	ConnectedUserLimitOnDevCred int  `json:"-"`
+	ConnectedUserLimitReached   bool `json:"connectedUserLimitReached,omitzero"`
+	NeedPreOAuthInputs          bool `json:"needPreOauthInputs,omitzero"`
+	// ProviderData is the account's provider-specific data (e.g. an email
+	// or, for SharePoint, webUrl).
+	ProviderData map[string]any `json:"providerData,omitzero"`
+	// AccountAuth holds the account's live provider secrets (e.g.
+	// OAUTH_ACCESS_TOKEN, DOMAIN), present only when asked for and only for
+	// some integrations. It prints, logs and encodes redacted; read values
+	// with its Get method.
+	AccountAuth AccountAuth `json:"accountAuth,omitzero"`
+	// Credentials lists accounts when the server sends them with the
+	// record (some deployments do).
+	Credentials []Credential `json:"credentials,omitzero"`
+
+	credentialShaped bool
+}
+
+// UnmarshalJSON decodes the record, tolerating a bool or null counter.
+func (a *IntegrationAccount) UnmarshalJSON(b []byte) error {
+	type plain IntegrationAccount
+	aux := struct {
+		*plain
+		Limit         json.RawMessage `json:"connectedUserLimitOnDevCred"`
+		Status        json.RawMessage `json:"status"`
+		IntegrationID json.RawMessage `json:"integrationId"`
+	}{plain: (*plain)(a)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	a.ConnectedUserLimitOnDevCred = flexCount(aux.Limit)
+	a.credentialShaped = len(aux.Status) > 0 && len(aux.IntegrationID) > 0
+	return nil
+}
+
+// MarshalJSON encodes the record with AccountAuth redacted.
+func (a IntegrationAccount) MarshalJSON() ([]byte, error) {
+	type plain IntegrationAccount
+	return json.Marshal(struct {
+		plain
+		Limit int `json:"connectedUserLimitOnDevCred"`
+	}{plain(a), a.ConnectedUserLimitOnDevCred})
+}
+
+func (a *IntegrationAccount) looksLikeCredential() bool { return a.credentialShaped }
+
+// IntegrationAccountParams adjusts [User.GetIntegrationAccount].
+type IntegrationAccountParams struct {
+	// IncludeAccountAuth asks Paragon for the account's live provider
+	// secrets (IntegrationAccount.AccountAuth).
+	IncludeAccountAuth bool
+}
+
+// GetIntegrationAccount returns the user's account of integrationType (GET
+// /sdk/credentials?integration=<type>&includeAccountAuth=<bool>), pinned to
+// one account with [WithCredential]; like the browser SDK's
+// getIntegrationAccount(). With IncludeAccountAuth it vends the account's
+// provider token, e.g. for a file picker in the browser: those are live
+// third-party secrets. AccountAuth never appears in %v, logs, JSON or
+// errors; hand a value on only to the user it belongs to.
+func (u *User) GetIntegrationAccount(ctx context.Context, integrationType string, p *IntegrationAccountParams, opts ...CallOption) (*IntegrationAccount, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
+	if err := pathutil.Integration(integrationType); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	q := url.Values{"integration": {integrationType}}
+	if p != nil && p.IncludeAccountAuth {
+		q.Set("includeAccountAuth", "true")
+	} else {
+		q.Set("includeAccountAuth", "false")
+	}
+	resp, err := u.do(ctx, &apiRequest{
+		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials",
+		query: q,
+	}, opts)
+	if err != nil {
+		return nil, err
+	}
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) > 0 && body[0] == '[' {
+		// An array of credentials: take the (only, or pinned) one.
+		var list []IntegrationAccount
+		if err := decodeJSON(resp, "GetIntegrationAccount", &list); err != nil {
+			return nil, err
+		}
+		if len(list) == 0 {
+			return nil, notConnected(integrationType)
+		}
+		return &list[0], nil
+	}
+	out := new(IntegrationAccount)
+	if err := decodeJSON(resp, "GetIntegrationAccount", out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// flexCount reads a JSON number; a bool, null, string or garbage gives 0.
+func flexCount(raw json.RawMessage) int {
+	var n json.Number
+	if len(raw) == 0 || json.Unmarshal(raw, &n) != nil {
+		return 0
+	}
+	if i, err := n.Int64(); err == nil && i >= 0 && i <= math.MaxInt32 {
+		return int(i)
+	}
+	if f, err := n.Float64(); err == nil && f >= 0 && f <= math.MaxInt32 {
+		return int(f)
+	}
+	return 0
+}
+
+// UpdateIntegrationUserSettings merges settings into the integration-level
+// User Settings of the user's integrationType account and saves them, as
+// the browser SDK does: PATCH /sdk/credentials/{credentialId} with
+// {"config": {"sharedSettings": …}} and headers X-Paragon-Credential and
+// X-Paragon-Configuration-Id. The merge starts from the chosen
+// configuration's sharedSettings (the default configuration unless
+// [WithConfiguration] pins one; not the deprecated credential-level
+// config.sharedSettings), read from GET /sdk/me (briefly cached), so keys
+// not in settings keep their values; a nil value clears a key. With several
+// accounts choose one with [WithCredential]; otherwise the call fails with
+// [ErrInvalidInput] naming them. It returns the updated credential.
 func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationType string, settings map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if u.err != nil {
 		return nil, u.err
 	}
@@ -179,67 +449,91 @@ func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationTyp
 	if err != nil {
 		return nil, err
 	}
-	creds, err := u.ListCredentials(ctx, &ListCredentialsParams{Integration: integrationType}, onlyAccountOptions(opts)...)
-	if err != nil {
-		return nil, err
-	}
-	cred, err := pickCredential(creds, integrationType, cc.credential)
+	acct, err := u.resolveAccount(ctx, integrationType, cc, true, opts)
 	if err != nil {
 		return nil, err
 	}
 	merged := map[string]any{}
-	maps.Copy(merged, cred.Config.SharedSettings)
-	for _, cfg := range cred.Configurations {
-		if cfg.ID == cc.configuration || (cc.configuration == "" && cfg.IsDefault) {
-			maps.Copy(merged, cfg.SharedSettings)
-		}
-	}
+	maps.Copy(merged, acct.config.SharedSettings)
 	maps.Copy(merged, settings)
-	seg, err := pathutil.Segment("credential ID", cred.ID)
-	if err != nil {
-		return nil, fmt.Errorf("paragon: Paragon returned an unusable credential ID: %w", err)
+	return u.patchCredentialConfig(ctx, "UpdateIntegrationUserSettings", acct, cc, map[string]any{"sharedSettings": merged}, opts)
+}
+
+// UpdateWorkflowUserSettings merges settings into the settings of workflow
+// workflowID in the user's integrationType configuration and saves them, as
+// the browser SDK does: PATCH /sdk/credentials/{credentialId} with
+// {"config": {"workflowSettings": <the configuration's whole map, this
+// workflow's settings merged>}} and headers X-Paragon-Credential and
+// X-Paragon-Configuration-Id. Account and configuration are chosen as for
+// [User.UpdateIntegrationUserSettings]. A workflow the configuration has no
+// entry for fails with [ErrNotFound] before anything is sent (enable it
+// first).
+func (u *User) UpdateWorkflowUserSettings(ctx context.Context, integrationType, workflowID string, settings map[string]any, opts ...CallOption) (*Credential, error) {
+	if u == nil {
+		return nil, errNilUser
 	}
-	body, err := marshalBody(map[string]any{"config": map[string]any{"sharedSettings": merged}})
+	if u.err != nil {
+		return nil, u.err
+	}
+	if err := pathutil.Integration(integrationType); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if _, err := pathutil.Segment("workflow ID", workflowID); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	if len(settings) == 0 {
+		return nil, invalid("no settings to update")
+	}
+	if _, err := marshalBody(settings); err != nil {
+		return nil, err
+	}
+	cc, err := applyCallOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	if cc.credential == "" {
-		opts = append(slices.Clip(opts), WithCredential(cred.ID))
+	acct, err := u.resolveAccount(ctx, integrationType, cc, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	cur, ok := acct.config.WorkflowSettings[workflowID]
+	if !ok {
+		return nil, fmt.Errorf("%w: configuration %s of %s has no workflow %q (enable it first)", ErrNotFound, acct.config.ID, integrationType, workflowID)
+	}
+	all := make(map[string]WorkflowState, len(acct.config.WorkflowSettings))
+	maps.Copy(all, acct.config.WorkflowSettings)
+	s := map[string]any{}
+	maps.Copy(s, cur.Settings)
+	maps.Copy(s, settings)
+	all[workflowID] = WorkflowState{Enabled: cur.Enabled, Settings: s}
+	return u.patchCredentialConfig(ctx, "UpdateWorkflowUserSettings", acct, cc, map[string]any{"workflowSettings": all}, opts)
+}
+
+// patchCredentialConfig sends PATCH /sdk/credentials/{id} {"config": cfg}
+// with the account's headers.
+func (u *User) patchCredentialConfig(ctx context.Context, what string, acct account, cc callConfig, cfg map[string]any, opts []CallOption) (*Credential, error) {
+	seg, err := pathutil.Segment("credential ID", acct.cred.ID)
+	if err != nil {
+		return nil, fmt.Errorf("paragon: Paragon returned an unusable credential ID: %w", err)
+	}
+	body, err := marshalBody(map[string]any{"config": cfg})
+	if err != nil {
+		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/credentials/" + seg),
 		template: "/sdk/credentials/{credential}", rawBody: body, ctype: "application/json",
-	}, opts)
+	}, withAccount(opts, cc, acct))
+	u.forget()
 	if err != nil {
 		return nil, err
 	}
 	out := new(Credential)
-	if len(resp.Body) == 0 {
-		*out = cred
-		out.Config.SharedSettings = merged
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		*out = acct.cred
 		return out, nil
 	}
-	if err := decodeJSON(resp, "UpdateIntegrationUserSettings", out); err != nil {
+	if err := decodeJSON(resp, what, out); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// pickCredential chooses the credential a call acts on.
-func pickCredential(creds []Credential, integrationType, want string) (Credential, error) {
-	if want != "" {
-		for _, c := range creds {
-			if c.ID == want {
-				return c, nil
-			}
-		}
-		return Credential{}, fmt.Errorf("%w: the user has no %s credential %q", ErrNotFound, integrationType, want)
-	}
-	switch len(creds) {
-	case 0:
-		return Credential{}, fmt.Errorf("%w: the user has not connected %s", ErrIntegrationNotEnabled, integrationType)
-	case 1:
-		return creds[0], nil
-	}
-	return Credential{}, invalid("the user has %d %s accounts; choose one with WithCredential", len(creds), integrationType)
 }

@@ -69,21 +69,22 @@ func TestListCredentials(t *testing.T) {
 func TestUpdateIntegrationUserSettings(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	h.on("GET", credentialsURL, 200, credentialsBody)
+	h.on("GET", meURL, 200, specBody(t, "me.json"))
 	patchURL := credentialsURL + "/b7e0c1d2-5a44-4f7e-9a01-6c3f2e8d9b10"
 	h.on("PATCH", patchURL, 200, `{"id": "b7e0c1d2-5a44-4f7e-9a01-6c3f2e8d9b10", "config": {"sharedSettings": {"pipeline": "p2", "owner": "me"}}}`)
 
-	cred, err := h.c.User("u1").UpdateIntegrationUserSettings(t.Context(), "close", map[string]any{"pipeline": "p2"})
+	cred, err := h.c.User("u1").UpdateIntegrationUserSettings(t.Context(), "close", map[string]any{"owner": "me"})
 	require.NoError(t, err)
 	assert.Equal(t, "p2", cred.Config.SharedSettings["pipeline"])
 	got := h.requests()
 	require.Len(t, got, 2)
-	assert.Equal(t, credentialsURL+"?integration=close", got[0].URL)
+	assert.Equal(t, meURL, got[0].URL)
 	assert.Equal(t, "PATCH", got[1].Method)
 	assert.Equal(t, patchURL, got[1].URL)
 	assert.Equal(t, "b7e0c1d2-5a44-4f7e-9a01-6c3f2e8d9b10", got[1].Header.Get("X-Paragon-Credential"))
-	assert.JSONEq(t, `{"config":{"sharedSettings":{"pipeline":"p2","owner":"me"}}}`, string(got[1].Body),
-		"existing settings are kept (merged), the new value wins")
+	assert.Equal(t, specCloseConfig, got[1].Header.Get("X-Paragon-Configuration-Id"))
+	assert.JSONEq(t, `{"config":{"sharedSettings":{"pipeline":"pipe_Sales","owner":"me"}}}`, string(got[1].Body),
+		"the configuration's settings are kept (merged), the new value wins")
 }
 
 func TestUpdateIntegrationUserSettingsErrors(t *testing.T) {
@@ -96,8 +97,10 @@ func TestUpdateIntegrationUserSettingsErrors(t *testing.T) {
 	assert.ErrorIs(t, err, paragon.ErrInvalidInput)
 	assert.Empty(t, h.requests())
 
-	h.on("GET", credentialsURL, 200, `[]`)
-	_, err = u.UpdateIntegrationUserSettings(t.Context(), "close", map[string]any{"a": 1})
+	h.on("GET", meURL, 200, specBody(t, "me.json"))
+	_, err = u.UpdateIntegrationUserSettings(t.Context(), "hubspot", map[string]any{"a": 1})
 	assert.ErrorIs(t, err, paragon.ErrIntegrationNotEnabled)
-	assert.Len(t, h.requests(), 1, "no PATCH without a credential")
+	for _, r := range h.requests() {
+		assert.Equal(t, "GET", r.Method, "no PATCH without a credential")
+	}
 }

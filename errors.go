@@ -20,8 +20,17 @@ var (
 	// ErrInvalidInput: the caller's input or configuration is invalid. It is
 	// returned before any request is sent.
 	ErrInvalidInput = errors.New("paragon: invalid input")
-	// ErrUnauthorized: Paragon refused the user token (401 or 403).
+	// ErrUnauthorized: Paragon refused the user token (401 or 403). A
+	// permission denial (code 7210, see [ErrPermissionDenied]), a
+	// bring-your-own credential error (codes 7003 and 0704) and a
+	// third party's refusal (meta.isIntegrationError) do not match it:
+	// re-signing the token cannot fix those.
 	ErrUnauthorized = errors.New("paragon: unauthorized")
+	// ErrPermissionDenied: the token is valid, but its JWT permissions
+	// (claim urn:useparagon:connect:permissions) do not allow the call
+	// (Paragon code 7210, normally with 403). Re-signing the same token
+	// does not help; sign one with the permission.
+	ErrPermissionDenied = errors.New("paragon: permission denied by the token's JWT permissions")
 	// ErrNotFound: the resource does not exist (404).
 	ErrNotFound = errors.New("paragon: not found")
 	// ErrRateLimited: too many requests (429), after the retries allowed.
@@ -110,14 +119,26 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Is reports whether the error matches target: [ErrUnauthorized] for 401/403,
-// [ErrNotFound] for 404, [ErrRateLimited] for 429, [ErrWorkflowTimeout] for 542,
-// and [ErrIntegrationNotEnabled] when Paragon says the user has not connected
-// the integration.
+// Paragon's error codes that a 401 or 403 may carry without being a token
+// failure.
+const (
+	codeInsufficientPermission = "7210" // INSUFFICIENT_PERMISSION
+	codeBYOCredential          = "7003" // BYO_CREDENTIAL_VERIFICATION_ERROR
+	codeBYOUserProfile         = "0704" // BYO_USER_PROFILE_ERROR_CODE
+)
+
+// Is reports whether the error matches target: [ErrUnauthorized] for a
+// 401/403 from Paragon that is a token failure (not code 7210, 7003 or 0704,
+// not an integration error), [ErrPermissionDenied] for code 7210,
+// [ErrNotFound] for 404, [ErrRateLimited] for 429, [ErrWorkflowTimeout] for
+// 542, and [ErrIntegrationNotEnabled] when Paragon says the user has not
+// connected the integration.
 func (e *Error) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
-		return !e.Upstream && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+		return e.tokenFailure()
+	case ErrPermissionDenied:
+		return !e.Upstream && e.Code == codeInsufficientPermission
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound
 	case ErrRateLimited:
@@ -129,6 +150,21 @@ func (e *Error) Is(target error) bool {
 			strings.Contains(strings.ToLower(e.Message), "integration not enabled"))
 	}
 	return false
+}
+
+// tokenFailure reports whether Paragon itself refused the token: a 401 or
+// 403 that is not a permission denial, a bring-your-own credential error or
+// a third party's answer (spec §6.3).
+func (e *Error) tokenFailure() bool {
+	if e.Upstream || (e.StatusCode != http.StatusUnauthorized && e.StatusCode != http.StatusForbidden) {
+		return false
+	}
+	switch e.Code {
+	case codeInsufficientPermission, codeBYOCredential, codeBYOUserProfile:
+		return false
+	}
+	integ, _ := e.Meta["isIntegrationError"].(bool)
+	return !integ
 }
 
 func statusText(code int) string {
@@ -147,6 +183,9 @@ type wireError struct {
 	Code    json.RawMessage `json:"code"`
 	Status  json.RawMessage `json:"status"`
 	Meta    map[string]any  `json:"meta"`
+	// StatusCode is NestJS's field in its bare {"message", "statusCode"}
+	// answers, which Paragon's own gateways send too.
+	StatusCode json.RawMessage `json:"statusCode"`
 	// Upstream shapes seen through the proxy (Close and others).
 	Error  json.RawMessage `json:"error"`
 	Errors json.RawMessage `json:"errors"`
@@ -181,6 +220,7 @@ func newError(method, path string, resp *transport.Response, proxy bool) *Error 
 	if id, ok := w.Meta["requestId"].(string); ok && e.RequestID == "" {
 		e.RequestID = id
 	}
+	e.Meta = w.Meta
 	e.Code = rawString(w.Code)
 	e.Messages = decodeMessages(w.Message)
 	if len(e.Messages) > 0 {
@@ -189,7 +229,7 @@ func newError(method, path string, resp *transport.Response, proxy bool) *Error 
 			e.Messages = nil
 		}
 	}
-	paragonShape := len(w.Message) > 0 && (len(w.Status) > 0 || len(w.Code) > 0 || w.Meta != nil)
+	paragonShape := len(w.Message) > 0 && (len(w.Status) > 0 || len(w.Code) > 0 || w.Meta != nil || len(w.StatusCode) > 0)
 	if integ, _ := w.Meta["isIntegrationError"].(bool); integ {
 		e.Upstream = true
 	} else if proxy && !paragonShape {

@@ -28,14 +28,38 @@ func TestErrorShapes(t *testing.T) {
 	}{
 		{
 			name: "string message", status: 401,
-			body: `{"message": "Invalid token", "code": "0704", "status": 401, "meta": {"requestId": "5d0f8a2e"}}`,
-			is:   []error{paragon.ErrUnauthorized}, isNot: []error{paragon.ErrNotFound},
-			code: "0704", message: "Invalid token", requestID: "5d0f8a2e",
+			body: `{"message": "Invalid token", "code": "1010", "status": 401, "meta": {"requestId": "5d0f8a2e"}}`,
+			is:   []error{paragon.ErrUnauthorized}, isNot: []error{paragon.ErrNotFound, paragon.ErrPermissionDenied},
+			code: "1010", message: "Invalid token", requestID: "5d0f8a2e",
+		},
+		{
+			name: "BYO user profile 0704", status: 401,
+			body:  `{"message": "Invalid token", "code": "0704", "status": 401, "meta": {"requestId": "5d0f8a2e"}}`,
+			isNot: []error{paragon.ErrUnauthorized, paragon.ErrPermissionDenied},
+			code:  "0704", message: "Invalid token", requestID: "5d0f8a2e",
+		},
+		{
+			name: "BYO credential 7003", status: 403,
+			body:  `{"message": "Credential verification failed", "code": "7003", "status": 403, "meta": {}}`,
+			isNot: []error{paragon.ErrUnauthorized, paragon.ErrPermissionDenied},
+			code:  "7003", message: "Credential verification failed",
 		},
 		{
 			name: "permission code 7210", status: 403,
 			body: `{"message": "Insufficient permissions for this credential.", "code": "7210", "status": 403, "meta": {}}`,
-			is:   []error{paragon.ErrUnauthorized}, code: "7210", message: "Insufficient permissions for this credential.",
+			is:   []error{paragon.ErrPermissionDenied}, isNot: []error{paragon.ErrUnauthorized},
+			code: "7210", message: "Insufficient permissions for this credential.",
+		},
+		{
+			name: "integration error", status: 401,
+			body:    `{"message": "Request failed with status code 401", "status": 401, "meta": {"isIntegrationError": true}}`,
+			isNot:   []error{paragon.ErrUnauthorized, paragon.ErrPermissionDenied},
+			message: "Request failed with status code 401",
+		},
+		{
+			name: "NestJS bare body", status: 401,
+			body: `{"message": "Unauthorized", "statusCode": 401}`,
+			is:   []error{paragon.ErrUnauthorized}, message: "Unauthorized",
 		},
 		{
 			name: "validation array", status: 400,

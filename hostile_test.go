@@ -241,6 +241,11 @@ func TestHostileServers(t *testing.T) {
 			case c.name == "GetUser":
 				return want{attempts: 1, is: []error{paragon.ErrInvalidResponse}, as: new(*json.SyntaxError),
 					check: func(t *testing.T, err error) { assert.Contains(t, err.Error(), "text/html") }}
+			case c.name == "Request":
+				// A proxy answer that says it is HTML is not parsed: the
+				// call succeeds, and decoding it as JSON says why it can't.
+				return want{attempts: 1, is: []error{paragon.ErrInvalidResponse},
+					check: func(t *testing.T, err error) { assert.Contains(t, err.Error(), "text/html") }}
 			}
 			return want{attempts: 1, is: []error{paragon.ErrInvalidResponse}, as: new(*json.SyntaxError)}
 		},

@@ -19,26 +19,31 @@ type Integration struct {
 	// ID is the integration's UUID.
 	ID string `json:"id"`
 	// Type is the integration's short name, e.g. "close", or "custom.<slug>".
-	Type                        string                `json:"type"`
-	Name                        string                `json:"name,omitzero"`
-	BrandColor                  string                `json:"brandColor,omitzero"`
-	ProjectID                   string                `json:"projectId,omitzero"`
-	DateCreated                 time.Time             `json:"dateCreated,omitzero"`
-	DateUpdated                 time.Time             `json:"dateUpdated,omitzero"`
-	IsActive                    bool                  `json:"isActive,omitzero"`
-	CustomIntegrationID         string                `json:"customIntegrationId,omitzero"`
-	CustomIntegration           *CustomIntegration    `json:"customIntegration,omitzero"`
-	Configs                     []IntegrationConfig   `json:"configs,omitzero"`
-	Workflows                   []IntegrationWorkflow `json:"workflows,omitzero"`
-	HasCredential               bool                  `json:"hasCredential,omitzero"`
-	ConnectedUserLimitOnDevCred bool                  `json:"connectedUserLimitOnDevCred,omitzero"`
-	ConnectedUserLimitReached   bool                  `json:"connectedUserLimitReached,omitzero"`
-	NeedPreOAuthInputs          bool                  `json:"needPreOauthInputs,omitzero"`
-	ProviderType                string                `json:"providerType,omitzero"`
+	Type                string                `json:"type"`
+	Name                string                `json:"name,omitzero"`
+	BrandColor          string                `json:"brandColor,omitzero"`
+	ProjectID           string                `json:"projectId,omitzero"`
+	DateCreated         time.Time             `json:"dateCreated,omitzero"`
+	DateUpdated         time.Time             `json:"dateUpdated,omitzero"`
+	IsActive            bool                  `json:"isActive,omitzero"`
+	CustomIntegrationID string                `json:"customIntegrationId,omitzero"`
+	CustomIntegration   *CustomIntegration    `json:"customIntegration,omitzero"`
+	Configs             []IntegrationConfig   `json:"configs,omitzero"`
+	Workflows           []IntegrationWorkflow `json:"workflows,omitzero"`
+	HasCredential       bool                  `json:"hasCredential,omitzero"`
+	// ConnectedUserLimitOnDevCred is a count (Paragon sends a number); a
+	// bool or null decodes as 0 rather than failing the whole list.
+	ConnectedUserLimitOnDevCred int    `json:"-"`
+	ConnectedUserLimitReached   bool   `json:"connectedUserLimitReached,omitzero"`
+	NeedPreOAuthInputs          bool   `json:"needPreOauthInputs,omitzero"`
+	ProviderType                string `json:"providerType,omitzero"`
 	// AuthenticationType is e.g. "basic", "oauth" or "oauth_client_credential".
 	AuthenticationType string `json:"authenticationType,omitzero"`
 	// SDKIntegrationConfig drives headless connect (account types, inputs).
 	SDKIntegrationConfig json.RawMessage `json:"sdkIntegrationConfig,omitzero"`
+	// NoPermissionWorkflows lists deployed workflows the user's JWT
+	// permissions hide.
+	NoPermissionWorkflows []string `json:"noPermissionWorkflows,omitzero"`
 	// Raw is the element as Paragon sent it.
 	Raw json.RawMessage `json:"-"`
 }
@@ -46,11 +51,25 @@ type Integration struct {
 // UnmarshalJSON decodes the integration and keeps the raw JSON.
 func (i *Integration) UnmarshalJSON(b []byte) error {
 	type plain Integration
-	if err := json.Unmarshal(b, (*plain)(i)); err != nil {
+	aux := struct {
+		*plain
+		Limit json.RawMessage `json:"connectedUserLimitOnDevCred"`
+	}{plain: (*plain)(i)}
+	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
+	i.ConnectedUserLimitOnDevCred = flexCount(aux.Limit)
 	i.Raw = append(json.RawMessage(nil), b...)
 	return nil
+}
+
+// MarshalJSON encodes the integration with its counter.
+func (i Integration) MarshalJSON() ([]byte, error) {
+	type plain Integration
+	return json.Marshal(struct {
+		plain
+		Limit int `json:"connectedUserLimitOnDevCred"`
+	}{plain(i), i.ConnectedUserLimitOnDevCred})
 }
 
 // CustomIntegration describes a custom integration.
@@ -79,6 +98,9 @@ type IntegrationWorkflow struct {
 // ListIntegrations returns the integrations enabled in the project, as the
 // user sees them (GET /sdk/integrations).
 func (u *User) ListIntegrations(ctx context.Context, opts ...CallOption) ([]Integration, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	resp, err := u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/integrations"), template: "/sdk/integrations",
 	}, opts)
@@ -131,16 +153,27 @@ func onlyAccountOptions(opts []CallOption) []CallOption {
 
 // UninstallIntegration disconnects the user's account of integrationType
 // ("close"): the user's workflows for it stop and its saved settings are
-// cleared. It looks up the integration's UUID (GET /sdk/integrations, cached)
-// and sends DELETE /sdk/integrations/{uuid}; with several accounts, choose one
-// with [WithCredential]. An integration the project doesn't have fails with
-// [ErrIntegrationNotFound] and no DELETE is sent. Subscribers of
-// [EventIntegrationUninstall] are told.
+// cleared. Like the browser SDK it sends DELETE
+// /sdk/integrations/{integrationId} (the UUID, from GET /sdk/integrations,
+// cached) with X-Paragon-Credential naming the account removed: the one
+// pinned with [WithCredential], else the user's only account, read from GET
+// /sdk/me (briefly cached). When the user has several accounts and none is
+// pinned, it fails with [ErrInvalidInput] naming them, and nothing is
+// deleted; when the user has none, with [ErrIntegrationNotEnabled]. An
+// integration the project doesn't have fails with [ErrIntegrationNotFound]
+// and no DELETE is sent. Subscribers of [EventIntegrationUninstall] are
+// told.
+//
+// Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) UninstallIntegration(ctx context.Context, integrationType string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	if u.err != nil {
 		return u.err
 	}
-	if _, err := applyCallOptions(opts); err != nil {
+	cc, err := applyCallOptions(opts)
+	if err != nil {
 		return err
 	}
 	id, err := u.integrationID(ctx, integrationType, opts)
@@ -151,16 +184,22 @@ func (u *User) UninstallIntegration(ctx context.Context, integrationType string,
 	if err != nil {
 		return fmt.Errorf("paragon: Paragon returned an unusable integration ID: %w", err)
 	}
+	acct, err := u.resolveAccount(ctx, integrationType, cc, false, opts)
+	if err != nil {
+		return err
+	}
 	_, err = u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "DELETE", path: u.c.projectPath("/sdk/integrations/" + seg),
 		template: "/sdk/integrations/{integration}",
-	}, opts)
+	}, withAccount(opts, cc, acct))
+	u.forget()
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			u.c.integrationIDs.Delete(integrationType) // the cached UUID may be stale
 		}
 		return err
 	}
-	u.c.subs.publish(SDKEvent{Type: EventIntegrationUninstall, UserID: u.id, IntegrationID: id, IntegrationType: integrationType})
+	u.c.subs.publish(SDKEvent{Type: EventIntegrationUninstall, UserID: u.id, IntegrationID: id,
+		IntegrationType: integrationType, CredentialID: acct.cred.ID})
 	return nil
 }

@@ -59,6 +59,9 @@ func TestUninstallIntegration(t *testing.T) {
 	h.on("GET", apiBase+"/projects/"+testProject+"/sdk/integrations", 200, integrationsBody)
 	delURL := apiBase + "/projects/" + testProject + "/sdk/integrations/2e4f6a8c-0b1d-4e3f-a5b7-c9d1e3f5a7b9"
 	h.on("DELETE", delURL, 200, `{}`)
+	h.on("GET", meURL, 200, meWith(t, func(me map[string]any) {
+		closeState(me)["allCredentials"].([]any)[0].(map[string]any)["id"] = "cred-1"
+	}))
 
 	events := make(chan paragon.SDKEvent, 2)
 	defer h.c.Subscribe(paragon.EventIntegrationUninstall, func(e paragon.SDKEvent) { events <- e })()
@@ -67,13 +70,16 @@ func TestUninstallIntegration(t *testing.T) {
 	require.NoError(t, h.c.User("u2").UninstallIntegration(t.Context(), "close"))
 
 	got := h.requests()
-	require.Len(t, got, 3, "the integration UUID is looked up once and cached")
+	require.Len(t, got, 5, "the integration UUID is looked up once and cached; /sdk/me once per user")
 	assert.Equal(t, "GET", got[0].Method)
 	assert.Empty(t, got[0].Header.Get("X-Paragon-Credential"), "the lookup is not pinned to an account")
-	assert.Equal(t, "DELETE", got[1].Method)
-	assert.Equal(t, delURL, got[1].URL)
-	assert.Equal(t, "cred-1", got[1].Header.Get("X-Paragon-Credential"))
-	verifyToken(t, got[2].Header, "u2")
+	assert.Equal(t, meURL, got[1].URL)
+	assert.Empty(t, got[1].Header.Get("X-Paragon-Credential"), "the state read is not pinned either")
+	assert.Equal(t, "DELETE", got[2].Method)
+	assert.Equal(t, delURL, got[2].URL)
+	assert.Equal(t, "cred-1", got[2].Header.Get("X-Paragon-Credential"))
+	verifyToken(t, got[4].Header, "u2")
+	assert.Equal(t, "cred-1", got[4].Header.Get("X-Paragon-Credential"), "resolved from the state")
 
 	select {
 	case e := <-events:

@@ -361,6 +361,7 @@ type Client struct {
 
 	integrationIDs sync.Map // integration type → UUID, from GET /sdk/integrations
 	subs           subscribers
+	states         stateCache // GET /sdk/me per user, briefly (state.go)
 }
 
 // NewClient returns a Client for the Paragon project projectID (the UUID shown

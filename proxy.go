@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/pathutil"
@@ -20,10 +21,15 @@ type RequestOptions struct {
 	Method string
 	// Query is added to the path's own query string, if any.
 	Query url.Values
-	// Headers are forwarded to the third-party API.
+	// Headers are forwarded to the third-party API. Authorization, Host,
+	// X-Paragon-Proxy-Url (use [WithProxyURL]) and hop-by-hop headers
+	// can't be set here.
 	Headers http.Header
-	// Body is sent as JSON, unless it is a []byte or io.Reader, which are
-	// sent as they are (set Content-Type in Headers), or a json.RawMessage.
+	// Body is sent as JSON (Content-Type: application/json), unless it is a
+	// []byte or io.Reader, which are sent as they are with the Content-Type
+	// set in Headers; without one they go out with "Content-Type: auto",
+	// as Paragon's browser SDK sends every proxy body, which asks Paragon
+	// to infer the type. A json.RawMessage is checked, then sent as JSON.
 	Body any
 	// Raw asks Paragon for the third-party response unchanged (header
 	// X-Paragon-Use-Raw-Response): bytes and headers as the API sent them,
@@ -38,11 +44,38 @@ type Response struct {
 	// Header holds the response headers (the third party's in raw mode).
 	Header http.Header
 	// Output is the third-party JSON body, unwrapped from Paragon's
-	// {"output": …} envelope. It is nil in raw mode.
+	// {"output": …} envelope wherever the "output" key sits in the object.
+	// It is nil in raw mode, for an empty body, and when the answer is not
+	// JSON (a Content-Type without "json", or a body that does not parse):
+	// read those with Bytes or Text.
 	Output json.RawMessage
 	// Body streams the response in raw mode; the caller must Close it (or
 	// the Response). It is nil otherwise.
 	Body io.ReadCloser
+
+	raw []byte // a non-JSON body
+}
+
+// Bytes returns the answer's body: Output when it is JSON, else the bytes as
+// they came (e.g. a text/plain or text/csv answer). It is nil in raw mode
+// (read Body) and for an empty body.
+func (r *Response) Bytes() []byte {
+	if r.Output != nil {
+		return r.Output
+	}
+	return r.raw
+}
+
+// Text returns the answer as text: a JSON string output unquoted, any other
+// output or non-JSON body as it is.
+func (r *Response) Text() string {
+	if len(r.Output) > 0 && r.Output[0] == '"' {
+		var s string
+		if json.Unmarshal(r.Output, &s) == nil {
+			return s
+		}
+	}
+	return string(r.Bytes())
 }
 
 // Decode decodes the JSON response into v: Output, or in raw mode the
@@ -65,6 +98,9 @@ func (r *Response) Decode(v any) error {
 		return nil
 	}
 	if len(r.Output) == 0 {
+		if len(r.raw) > 0 {
+			return fmt.Errorf("%w: proxy response is %s, not JSON (read it with Text or Bytes)", ErrInvalidResponse, bodyKind(r.Header))
+		}
 		return fmt.Errorf("%w: proxy response: empty body", ErrInvalidResponse)
 	}
 	if err := json.Unmarshal(r.Output, v); err != nil {
@@ -82,6 +118,10 @@ func (r *Response) Close() error {
 	return r.Body.Close()
 }
 
+// proxyAutoContentType is the Content-Type the browser SDK sends on proxy
+// calls whose caller set none: it asks Paragon to infer the type.
+const proxyAutoContentType = "auto"
+
 // maxProxyRequestBody bounds a proxied request body read from an io.Reader.
 const maxProxyRequestBody = 64 << 20
 
@@ -92,17 +132,48 @@ const maxProxyRequestBody = 64 << 20
 // prefix: "..", "//", their encoded forms, absolute URLs and control
 // characters fail with [ErrInvalidInput] before any request is sent.
 //
+// To reach another base URL of the same provider with the user's
+// credential, give the full URL with [WithProxyURL] and an empty path; it is
+// the only way to leave the integration's base URL.
+// [WithSlackUserToken] picks Slack's user token.
+//
 // A non-2xx answer is an *[Error] carrying the third party's status and body
-// (Upstream is true when the failure came from the third party).
+// (Upstream is true when the failure came from the third party). A 2xx
+// answer that is not JSON is no error: read it with [Response.Bytes] or
+// [Response.Text].
 //
 // Docs: https://docs.useparagon.com/apis/proxy
 func (u *User) Request(ctx context.Context, integration, path string, opts *RequestOptions, callOpts ...CallOption) (*Response, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	if opts == nil {
 		opts = &RequestOptions{}
 	}
-	r, err := u.c.proxyRequest(integration, path, opts)
+	cc, err := applyCallOptions(callOpts)
 	if err != nil {
 		return nil, err
+	}
+	if cc.proxyURL != "" {
+		if path != "" && path != "/" {
+			return nil, invalid("with WithProxyURL the path must be empty (the URL is the whole target), got %q", path)
+		}
+		path = ""
+	}
+	r, err := u.c.proxyRequest(integration, path, opts, cc.proxyURL != "")
+	if err != nil {
+		return nil, err
+	}
+	if cc.proxyURL != "" && len(r.query) > 0 {
+		// The query belongs to the target URL, which travels in the header.
+		pu, _ := url.Parse(cc.proxyURL)
+		q := pu.Query()
+		for k, vs := range r.query {
+			q[k] = append(q[k], vs...)
+		}
+		pu.RawQuery = q.Encode()
+		r.query = nil
+		callOpts = append(slices.Clip(callOpts), WithProxyURL(pu.String()))
 	}
 	resp, err := u.do(ctx, r, callOpts)
 	if err != nil {
@@ -116,18 +187,46 @@ func (u *User) Request(ctx context.Context, integration, path string, opts *Requ
 		}
 		return out, nil
 	}
-	out.Output = unwrapOutput(resp.Body)
+	out.Output, out.raw = proxyOutput(resp.Header, resp.Body)
 	return out, nil
 }
 
-// proxyRequest validates a proxy call and builds its request.
-func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*apiRequest, error) {
+// proxyOutput splits a proxy answer into its unwrapped JSON output, or the
+// raw bytes of a non-JSON answer. Like the browser SDK it parses the body
+// only when the Content-Type names JSON ("application/json", also "+json");
+// without a Content-Type a body that parses as JSON is taken as JSON.
+func proxyOutput(h http.Header, body []byte) (json.RawMessage, []byte) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, nil
+	}
+	ct := strings.ToLower(h.Get("Content-Type"))
+	switch {
+	case ct != "" && !strings.Contains(ct, "json"):
+		return nil, body
+	case ct == "" && trimmed[0] != '{' && trimmed[0] != '[' && !json.Valid(trimmed):
+		return nil, body
+	}
+	out := unwrapOutput(trimmed)
+	if len(out) > 0 && out[0] != '{' && out[0] != '[' && !json.Valid(out) {
+		return nil, body // labelled JSON, but is not
+	}
+	return out, nil
+}
+
+// proxyRequest validates a proxy call and builds its request. emptyPath
+// allows the empty path of a WithProxyURL call.
+func (c *Client) proxyRequest(integration, path string, opts *RequestOptions, emptyPath bool) (*apiRequest, error) {
 	if err := pathutil.Integration(integration); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	escaped, pathQuery, err := pathutil.ProxyPath(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	var escaped string
+	var pathQuery url.Values
+	var err error
+	if !emptyPath || path != "" {
+		if escaped, pathQuery, err = pathutil.ProxyPath(path); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
 	}
 	method := strings.ToUpper(opts.Method)
 	if method == "" {
@@ -154,7 +253,7 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*
 		}
 		r.query = q
 	}
-	if r.header, err = checkHeaders(opts.Headers, "a proxy call"); err != nil {
+	if r.header, err = checkHeaders(opts.Headers, "a proxy call (use WithProxyURL for another base URL)", HeaderProxyURL); err != nil {
 		return nil, err
 	}
 	if opts.Raw {
@@ -163,38 +262,43 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions) (*
 		}
 		r.header.Set(HeaderRawResponse, "1")
 	}
-	if r.rawBody, r.ctype, err = encodeBody(opts.Body, r.header.Get("Content-Type")); err != nil {
+	if r.rawBody, r.ctype, err = encodeBody(opts.Body, r.header.Get("Content-Type"), proxyAutoContentType); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// unwrapOutput returns the value of a top-level "output" key, or the whole
-// body when it is not Paragon's envelope. The value shares body's memory.
+// unwrapOutput returns the value of the "output" key when body is a JSON
+// object that has one, wherever the key sits among its keys (the last one
+// when repeated, as JSON.parse does), and the whole body otherwise. The
+// value shares body's memory.
 func unwrapOutput(body []byte) json.RawMessage {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil
 	}
-	if trimmed[0] != '{' || !bytes.Contains(trimmed[:min(len(trimmed), 64)], []byte(`"output"`)) {
+	if trimmed[0] != '{' {
 		return trimmed
 	}
 	// Paragon's own envelope is {"output":<value>}: when what sits between
 	// that prefix and the final brace is one valid JSON value, it is the
-	// output. Checking it scans the body once and copies nothing; decoding
-	// into a json.RawMessage (below) scans it twice and copies it.
+	// output. Checking it scans the body once and copies nothing.
 	if rest, ok := bytes.CutPrefix(trimmed, []byte(`{"output":`)); ok {
 		if v, ok := bytes.CutSuffix(rest, []byte("}")); ok && json.Valid(v) {
 			return bytes.TrimSpace(v)
 		}
 	}
-	var env struct {
-		Output json.RawMessage `json:"output"`
+	if !bytes.Contains(trimmed, []byte("utput")) && !bytes.Contains(trimmed, []byte(`\u`)) {
+		return trimmed // no key can spell "output"
 	}
-	if err := json.Unmarshal(trimmed, &env); err != nil || env.Output == nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &m); err != nil {
 		return trimmed
 	}
-	return env.Output
+	if v, ok := m["output"]; ok {
+		return bytes.TrimSpace(v)
+	}
+	return trimmed
 }
 
 // RequestJSON calls [User.Request] and decodes the JSON output into a T.

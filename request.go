@@ -20,6 +20,9 @@ const (
 	HeaderConfiguration = "X-Paragon-Configuration-Id"
 	HeaderRawResponse   = "X-Paragon-Use-Raw-Response"
 	HeaderProxyURL      = "X-Paragon-Proxy-Url"
+	// HeaderSlackTokenType picks Slack's user token instead of its bot
+	// token on proxy calls (see [WithSlackUserToken]).
+	HeaderSlackTokenType = "X-Paragon-Use-Slack-Token-Type" //nolint:gosec // G101: a header name, not a token
 )
 
 // CallOption adjusts one call. See [WithCredential], [WithConfiguration],
@@ -31,7 +34,11 @@ type callConfig struct {
 	configuration string
 	header        http.Header
 	idempotent    bool
-	maxRetries    int // -1: the client's policy
+	maxRetries    int    // -1: the client's policy
+	proxyURL      string // X-Paragon-Proxy-Url, proxy calls only
+	slackUser     bool   // X-Paragon-Use-Slack-Token-Type: user, proxy calls only
+	respInto      *ResponseInfo
+	respFunc      func(ResponseInfo)
 }
 
 // WithCredential picks which of the user's connected accounts the call uses
@@ -61,8 +68,9 @@ func WithConfiguration(id string) CallOption {
 }
 
 // WithHeader adds a request header to the call. Authorization, Host,
-// Content-Length and the X-Paragon-Credential/-Configuration-Id headers (use
-// their own options) can't be set this way.
+// Content-Length and the X-Paragon-Credential, X-Paragon-Configuration-Id
+// and X-Paragon-Proxy-Url headers (use [WithCredential], [WithConfiguration]
+// and [WithProxyURL]) can't be set this way.
 func WithHeader(key, value string) CallOption {
 	return func(c *callConfig) error {
 		if err := pathutil.HeaderName(key); err != nil {
@@ -73,8 +81,8 @@ func WithHeader(key, value string) CallOption {
 		}
 		switch textproto.CanonicalMIMEHeaderKey(key) {
 		case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection",
-			HeaderCredential, HeaderConfiguration:
-			return invalid("header %s can't be set with WithHeader", key)
+			HeaderCredential, HeaderConfiguration, HeaderProxyURL:
+			return invalid("header %s can't be set with WithHeader (use its typed option)", key)
 		}
 		if c.header == nil {
 			c.header = make(http.Header)
@@ -247,6 +255,17 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	if cc.configuration != "" {
 		treq.Header.Set(HeaderConfiguration, cc.configuration)
 	}
+	if cc.proxyURL != "" || cc.slackUser {
+		if !r.proxy {
+			return nil, invalid("WithProxyURL and WithSlackUserToken apply to proxy calls (User.Request) only")
+		}
+		if cc.proxyURL != "" {
+			treq.Header.Set(HeaderProxyURL, cc.proxyURL)
+		}
+		if cc.slackUser {
+			treq.Header.Set(HeaderSlackTokenType, "user")
+		}
+	}
 
 	resp, err := c.tr.Do(ctx, treq)
 	if err != nil {
@@ -256,12 +275,30 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		return nil, fmt.Errorf("paragon: %s %s: %w", r.method, r.template, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if resp.StatusCode == http.StatusUnauthorized && u.token == "" {
-			// Paragon refused our token: sign a fresh one next time.
+		e := newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
+		if resp.StatusCode == http.StatusUnauthorized && u.token == "" && e.tokenFailure() && ctx.Err() == nil {
+			// Paragon refused a token this client signed (a rotated key,
+			// a clock far off): sign a fresh one and send the call once
+			// more. A 401 means the call was refused before it ran, so
+			// resending is safe for writes too.
 			c.tokens.Invalidate(u.id)
+			treq.MaxRetries = 0
+			if resp2, err2 := c.tr.Do(ctx, treq); err2 == nil {
+				resp = resp2
+				if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+					cc.report(resp)
+					return resp, nil
+				}
+				e = newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
+				if resp.StatusCode == http.StatusUnauthorized {
+					c.tokens.Invalidate(u.id)
+				}
+			}
 		}
-		return nil, newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
+		cc.report(resp)
+		return nil, e
 	}
+	cc.report(resp)
 	return resp, nil
 }
 

@@ -157,7 +157,7 @@ var retryCalls = []retryCall{
 	{"GetUser", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.GetUser(ctx); return err }},
 	{"ListIntegrations", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.ListIntegrations(ctx); return err }},
 	{"ListCredentials", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.ListCredentials(ctx, nil); return err }},
-	{"DisableWorkflow", "DELETE", true, func(ctx context.Context, u *paragon.User) error { return u.DisableWorkflow(ctx, "wf-1") }},
+	{"DisableWorkflow", "DELETE", true, func(ctx context.Context, u *paragon.User) error { return u.DisableWorkflow(ctx, "wf-1", pinned...) }},
 	{"SetUserMetadata", "PATCH", false, func(ctx context.Context, u *paragon.User) error {
 		return u.SetUserMetadata(ctx, map[string]any{"Name": "Ada"})
 	}},
@@ -168,7 +168,7 @@ var retryCalls = []retryCall{
 		_, err := u.Workflow(ctx, "wf-1", &paragon.WorkflowParams{Body: map[string]any{"a": 1}})
 		return err
 	}},
-	{"EnableWorkflow", "POST", false, func(ctx context.Context, u *paragon.User) error { return u.EnableWorkflow(ctx, "wf-1") }},
+	{"EnableWorkflow", "POST", false, func(ctx context.Context, u *paragon.User) error { return u.EnableWorkflow(ctx, "wf-1", pinned...) }},
 	{"Request GET", "GET", true, proxyCall("GET")},
 	{"Request PUT", "PUT", true, proxyCall("PUT")},
 	{"Request DELETE", "DELETE", true, proxyCall("DELETE")},
@@ -177,9 +177,14 @@ var retryCalls = []retryCall{
 	{"Request POST WithIdempotent", "POST", true, proxyCall("POST", paragon.WithIdempotent())},
 }
 
+// pinned names the account of workflow calls, so that they send no
+// GET /sdk/me first.
+var pinned = []paragon.CallOption{paragon.WithCredential("cred-1"), paragon.WithConfiguration("cfg-1")}
+
 // TestRetryStatusMatrix: every status × every call, attempts exactly as
 // DESIGN.md says: 429 retried for any method; 408/500/502/503/504 only for
-// idempotent calls; other 4xx, 501 and 542 never. Two retries by default.
+// idempotent calls; other 4xx, 501 and 542 never; a Paragon 401 is re-signed
+// and sent once more, for any method. Two retries by default.
 func TestRetryStatusMatrix(t *testing.T) {
 	t.Parallel()
 	_, pemBytes := signingKey(t)
@@ -188,13 +193,14 @@ func TestRetryStatusMatrix(t *testing.T) {
 		never rule = iota
 		anyMethod
 		idempotentOnly
+		resignOnce // a token failure: re-signed and sent once more
 	)
 	statuses := []struct {
 		status int
 		rule   rule
 		is     error
 	}{
-		{400, never, nil}, {401, never, paragon.ErrUnauthorized}, {403, never, paragon.ErrUnauthorized},
+		{400, never, nil}, {401, resignOnce, paragon.ErrUnauthorized}, {403, never, paragon.ErrUnauthorized},
 		{404, never, paragon.ErrNotFound}, {409, never, nil}, {422, never, nil},
 		{408, idempotentOnly, nil}, {500, idempotentOnly, nil}, {502, idempotentOnly, nil},
 		{503, idempotentOnly, nil}, {504, idempotentOnly, nil},
@@ -211,6 +217,9 @@ func TestRetryStatusMatrix(t *testing.T) {
 					want := 1
 					if st.rule == anyMethod || st.rule == idempotentOnly && c.idempotent {
 						want = 3
+					}
+					if st.rule == resignOnce {
+						want = 2
 					}
 					reqs := rt.requests()
 					require.Len(t, reqs, want, "attempts")

@@ -43,7 +43,7 @@ func TestSubscribeHandlerPanicIsContained(t *testing.T) {
 	defer h.c.Subscribe(paragon.EventWorkflowChange, func(e paragon.SDKEvent) { <-block; got <- e })()
 
 	start := time.Now()
-	require.NoError(t, h.c.User("u1").EnableWorkflow(t.Context(), "wf-1"))
+	require.NoError(t, h.c.User("u1").EnableWorkflow(t.Context(), "wf-1", pinned...))
 	assert.Less(t, time.Since(start), 2*time.Second, "a blocked handler does not delay the call")
 	close(block)
 	select {
@@ -65,7 +65,7 @@ func TestUnsubscribe(t *testing.T) {
 	unsubscribe := h.c.Subscribe(paragon.EventWorkflowChange, func(paragon.SDKEvent) { calls <- struct{}{} })
 	unsubscribe()
 	unsubscribe() // safe twice
-	require.NoError(t, h.c.User("u1").DisableWorkflow(t.Context(), "wf-1"))
+	require.NoError(t, h.c.User("u1").DisableWorkflow(t.Context(), "wf-1", pinned...))
 	select {
 	case <-calls:
 		t.Fatal("an unsubscribed handler ran")

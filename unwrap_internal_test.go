@@ -16,16 +16,17 @@ func unwrapOutputByDecoding(body []byte) json.RawMessage {
 	if len(trimmed) == 0 {
 		return nil
 	}
-	if trimmed[0] != '{' || !bytes.Contains(trimmed[:min(len(trimmed), 64)], []byte(`"output"`)) {
+	if trimmed[0] != '{' {
 		return trimmed
 	}
-	var env struct {
-		Output json.RawMessage `json:"output"`
-	}
-	if err := json.Unmarshal(trimmed, &env); err != nil || env.Output == nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &m); err != nil {
 		return trimmed
 	}
-	return env.Output
+	if v, ok := m["output"]; ok {
+		return bytes.TrimSpace(v)
+	}
+	return trimmed
 }
 
 var unwrapSeeds = []string{
@@ -48,6 +49,10 @@ var unwrapSeeds = []string{
 	`{"output":{"a":"}"}}`,
 	`{"output":"\"}"}`,
 	`{"output": <html>}`,
+	`{"` + strings.Repeat("a", 80) + `":1,"output":{"id":7}}`,
+	`{"Output":1}`,
+	`{"\u006futput":3}`,
+	`{"a":{"output":1}}`,
 }
 
 func TestUnwrapOutput(t *testing.T) {
@@ -56,6 +61,8 @@ func TestUnwrapOutput(t *testing.T) {
 		assert.Equal(t, string(unwrapOutputByDecoding([]byte(in))), string(unwrapOutput([]byte(in))), "body %q", in)
 	}
 	assert.Equal(t, `{"id":1}`, string(unwrapOutput([]byte(`{"output":{"id":1}}`))))
+	assert.Equal(t, `{"id":7}`, string(unwrapOutput([]byte(`{"meta":{"requestId":"`+strings.Repeat("x", 100)+`"},"output":{"id":7}}`))), "output after 64 bytes")
+	assert.Equal(t, `{"Output":1}`, string(unwrapOutput([]byte(`{"Output":1}`))), "the key is case-sensitive")
 }
 
 // FuzzUnwrapOutput checks that the single-scan envelope check agrees with

@@ -259,33 +259,72 @@ func (s *UserState) UnmarshalJSON(b []byte) error {
 // userStateJSON is UserState without its UnmarshalJSON method.
 type userStateJSON UserState
 
-// IntegrationState is one integration's state for a user.
+// IntegrationState is one integration's state for a user, an entry of
+// GET /sdk/me's "integrations". Paragon lists every integration of the
+// project there, connected or not; a never-connected one has Enabled false,
+// no CredentialID and empty AllCredentials and ConfiguredWorkflows.
 type IntegrationState struct {
-	Enabled             bool                     `json:"enabled"`
-	CredentialStatus    CredentialStatus         `json:"credentialStatus,omitzero"`
-	CredentialID        string                   `json:"credentialId,omitzero"`
-	ProviderID          string                   `json:"providerId,omitzero"`
-	ProviderData        map[string]any           `json:"providerData,omitzero"`
+	// Enabled is false when the user has not connected the integration or
+	// its credential is INVALID.
+	Enabled bool `json:"enabled"`
+	// CredentialStatus is the last-known state of the current (default)
+	// credential: VALID can be stale.
+	CredentialStatus CredentialStatus `json:"credentialStatus,omitzero"`
+	// CredentialID is the current (default) credential's UUID.
+	CredentialID string         `json:"credentialId,omitzero"`
+	ProviderID   string         `json:"providerId,omitzero"`
+	ProviderData map[string]any `json:"providerData,omitzero"`
+	// ConfiguredWorkflows is Paragon's deprecated view of the active
+	// configuration's workflow settings; read
+	// AllCredentials[].Configurations[].WorkflowSettings instead.
 	ConfiguredWorkflows map[string]WorkflowState `json:"configuredWorkflows,omitzero"`
-	AllCredentials      []Credential             `json:"allCredentials,omitzero"`
+	// AllCredentials lists every connected account, each with its
+	// configurations (where workflow enablement and settings live).
+	AllCredentials []Credential `json:"allCredentials,omitzero"`
+	// SharedSettings, WorkflowSettings, ConfigMeta, ExternalID and
+	// CredentialConfigID describe the active configuration when Paragon
+	// sends them at this level (it may not; the configurations in
+	// AllCredentials always have them).
+	SharedSettings     map[string]any           `json:"sharedSettings,omitzero"`
+	WorkflowSettings   map[string]WorkflowState `json:"workflowSettings,omitzero"`
+	ConfigMeta         map[string]any           `json:"configMeta,omitzero"`
+	ExternalID         string                   `json:"externalId,omitzero"`
+	CredentialConfigID string                   `json:"credentialConfigId,omitzero"`
 }
 
-// WorkflowState is a workflow's enablement and settings for a user.
+// Credential returns the account with the given credential ID.
+func (s IntegrationState) Credential(id string) (Credential, bool) {
+	for _, c := range s.AllCredentials {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Credential{}, false
+}
+
+// WorkflowState is a workflow's enablement and settings in one
+// configuration.
 type WorkflowState struct {
 	Enabled  bool           `json:"enabled"`
 	Settings map[string]any `json:"settings,omitzero"`
 }
 
-// Resource is a user's API Resource.
+// Resource is one of the user's User-Level API Resources (GET /sdk/me
+// "resources"); connect one with [User.ConnectResource].
 type Resource struct {
-	ID            string `json:"id"`
-	Slug          string `json:"slug,omitzero"`
-	IntegrationID string `json:"integrationId,omitzero"`
-	CredentialID  string `json:"credentialId,omitzero"`
+	ID               string           `json:"id"`
+	Slug             string           `json:"slug,omitzero"`
+	IntegrationID    string           `json:"integrationId,omitzero"`
+	CredentialID     string           `json:"credentialId,omitzero"`
+	CredentialStatus CredentialStatus `json:"credentialStatus,omitzero"`
 }
 
-// ProjectInfo describes the project's plan.
+// ProjectInfo describes the project and its plan.
 type ProjectInfo struct {
+	// ID is the project's UUID.
+	ID string `json:"id,omitzero"`
+	// BillingPlan is e.g. "pro" or "enterprise".
+	BillingPlan string `json:"billingPlan,omitzero"`
 	// AccessibleFeatures lists plan features such as "headless-cp" and
 	// "user-metadata".
 	AccessibleFeatures []string `json:"accessibleFeatures,omitzero"`
@@ -308,6 +347,9 @@ func (p ProjectInfo) HasFeature(feature string) bool {
 //
 // Docs: https://docs.useparagon.com/apis/users
 func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, error) {
+	if u == nil {
+		return nil, errNilUser
+	}
 	resp, err := u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
 	}, opts)
@@ -321,6 +363,9 @@ func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, err
 		return nil, err
 	}
 	st.Raw = bytes.TrimSpace(resp.Body)
+	if st.Authenticated {
+		u.c.states.put(u.id, st.Raw, time.Now())
+	}
 	return st, nil
 }
 
@@ -328,13 +373,26 @@ func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, err
 const maxMetadataBytes = 256 << 10
 
 // SetUserMetadata stores metadata on the user (PATCH /sdk/me with
-// {"meta": …}). The keys "Name" and "Email" are shown in Paragon's dashboard.
-// Needs the "user-metadata" plan feature.
+// {"meta": …}). Needs the "user-metadata" plan feature.
+//
+// Keys are normalised as Paragon's browser SDK 2.4.0 does before sending:
+// every key is trimmed of surrounding space, and a key that reads "name" or
+// "email" in any case ("name", " EMAIL ") becomes "Name" or "Email", the
+// case-sensitive keys Paragon's dashboard shows. Two keys that normalise to
+// the same key (e.g. "name" and "Name"), and a key that is empty once
+// trimmed, fail with [ErrInvalidInput] before anything is sent.
 func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	if meta == nil {
 		return invalid("nil metadata")
 	}
-	body, err := marshalBody(map[string]any{"meta": meta})
+	norm, err := normalizeMetadata(meta)
+	if err != nil {
+		return err
+	}
+	body, err := marshalBody(map[string]any{"meta": norm})
 	if err != nil {
 		return err
 	}
@@ -345,5 +403,34 @@ func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ..
 		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
 		rawBody: body, ctype: "application/json",
 	}, opts)
+	u.forget()
 	return err
+}
+
+// normalizeMetadata trims the keys of meta and maps name/email (any case)
+// to Name/Email.
+func normalizeMetadata(meta map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(meta))
+	from := make(map[string]string, len(meta))
+	for k, v := range meta {
+		nk := strings.TrimSpace(k)
+		switch strings.ToLower(nk) {
+		case "":
+			return nil, invalid("metadata key %q is empty once trimmed", k)
+		case "name":
+			nk = "Name"
+		case "email":
+			nk = "Email"
+		}
+		if prev, dup := from[nk]; dup {
+			a, b := prev, k
+			if b < a {
+				a, b = b, a
+			}
+			return nil, invalid("metadata keys %q and %q both become %q", a, b, nk)
+		}
+		from[nk] = k
+		out[nk] = v
+	}
+	return out, nil
 }

@@ -90,35 +90,71 @@ func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParam
 	return out, nil
 }
 
-// EnableWorkflow turns workflowID on for the user (POST
-// /sdk/workflows/{workflowID}). With several accounts or configurations,
-// choose one with [WithCredential] and [WithConfiguration]. Subscribers of
-// [EventWorkflowChange] are told.
+// EnableWorkflow turns workflowID on for the user, as the browser SDK
+// does: POST /sdk/workflows/{workflowID} with X-Paragon-Credential and
+// X-Paragon-Configuration-Id. Unless pinned with [WithCredential] and
+// [WithConfiguration], both come from GET /sdk/me (briefly cached): the
+// user's only account of the workflow's integration and its default
+// configuration. With several accounts and none pinned it fails with
+// [ErrInvalidInput] naming them. Subscribers of [EventWorkflowChange] are
+// told.
+//
+// Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	return u.setWorkflow(ctx, workflowID, true, opts)
 }
 
-// DisableWorkflow turns workflowID off for the user (DELETE
-// /sdk/workflows/{workflowID}). Subscribers of [EventWorkflowChange] are told.
+// DisableWorkflow turns workflowID off for the user: DELETE
+// /sdk/workflows/{workflowID} with X-Paragon-Credential and
+// X-Paragon-Configuration-Id, resolved as for [User.EnableWorkflow].
+// Subscribers of [EventWorkflowChange] are told.
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) DisableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
+	if u == nil {
+		return errNilUser
+	}
 	return u.setWorkflow(ctx, workflowID, false, opts)
 }
 
 func (u *User) setWorkflow(ctx context.Context, workflowID string, enable bool, opts []CallOption) error {
+	if u.err != nil {
+		return u.err
+	}
 	id, err := pathutil.Segment("workflow ID", workflowID)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	cc, err := applyCallOptions(opts)
+	if err != nil {
+		return err
 	}
 	method := http.MethodDelete
 	if enable {
 		method = http.MethodPost
 	}
-	if _, err := u.do(ctx, &apiRequest{
+	if cc.credential == "" || cc.configuration == "" {
+		typ, err := u.workflowIntegration(ctx, workflowID, opts)
+		if err != nil {
+			return err
+		}
+		if typ != "" {
+			acct, err := u.resolveAccount(ctx, typ, cc, true, opts)
+			if err != nil {
+				return err
+			}
+			opts = withAccount(opts, cc, acct)
+		}
+	}
+	_, err = u.do(ctx, &apiRequest{
 		svc: ServiceAPI, method: method, path: u.c.projectPath("/sdk/workflows/" + id),
 		template: "/sdk/workflows/{workflow}",
-	}, opts); err != nil {
+	}, opts)
+	u.forget()
+	if err != nil {
 		return err
 	}
 	u.c.subs.publish(SDKEvent{Type: EventWorkflowChange, UserID: u.id, WorkflowID: workflowID, Enabled: enable})

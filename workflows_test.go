@@ -93,7 +93,7 @@ func TestEnableDisableWorkflow(t *testing.T) {
 
 	u := h.c.User("u1")
 	require.NoError(t, u.EnableWorkflow(t.Context(), "wf-9", paragon.WithCredential("c1"), paragon.WithConfiguration("cfg1")))
-	require.NoError(t, u.DisableWorkflow(t.Context(), "wf-9"))
+	require.NoError(t, u.DisableWorkflow(t.Context(), "wf-9", paragon.WithCredential("c1"), paragon.WithConfiguration("cfg1")))
 	got := h.requests()
 	require.Len(t, got, 2)
 	assert.Equal(t, "POST", got[0].Method)

@@ -47,3 +47,20 @@ func TestNewUUID(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a)
 	assert.NotEqual(t, a, b)
 }
+
+func TestResourcesJSON(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	defer s.Close()
+	id, err := s.AddResource(APIResource{Slug: "crm-api", Integration: "close"})
+	require.NoError(t, err)
+	s.mu.Lock()
+	u := s.userLocked("u1")
+	before := s.resourcesJSONLocked(u)
+	s.connectLocked(u, s.byType["close"], nil)
+	after := s.resourcesJSONLocked(u)
+	s.mu.Unlock()
+	assert.Equal(t, []any{map[string]any{"id": id, "slug": "crm-api", "integrationId": CloseIntegrationID}}, before)
+	require.Len(t, after, 1)
+	assert.Equal(t, "VALID", after[0].(map[string]any)["credentialStatus"])
+}

@@ -211,6 +211,7 @@ type Server struct {
 	events   []RecordedEvent
 	handlers map[string]WorkflowHandler
 	proxies  map[string]http.Handler
+	extra    connectExtra // API resources and field options (connect_extra.go)
 
 	log        requestLog
 	faults     faults

@@ -4,7 +4,9 @@
 //
 // It runs offline against paragontest unless PARAGON_PROJECT_ID and a signing
 // key (PARAGON_SIGNING_KEY or PARAGON_SIGNING_KEY_FILE) are set; against the
-// real Paragon, set PARAGON_WORKFLOW_ID to trigger a workflow of yours.
+// real Paragon, set PARAGON_WORKFLOW_ID to trigger a workflow of yours. The
+// Close lead it creates is deleted again before it exits, against the real
+// Close account as well as offline, even when a later step fails.
 package main
 
 import (
@@ -26,19 +28,19 @@ import (
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := run(ctx); err != nil {
+	env, err := setup.New()
+	if err != nil {
+		log.Fatalf("quickstart: %v", err)
+	}
+	defer env.Close()
+	if err := run(ctx, env); err != nil {
 		log.Fatalf("quickstart: %v", err)
 	}
 }
 
 const offlineWorkflow = "wf-quickstart-sync"
 
-func run(ctx context.Context) error {
-	env, err := setup.New()
-	if err != nil {
-		return err
-	}
-	defer env.Close()
+func run(ctx context.Context, env *setup.Env) (err error) {
 	fmt.Println("running", env.Describe())
 
 	workflowID := os.Getenv("PARAGON_WORKFLOW_ID")
@@ -129,6 +131,17 @@ func run(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("6. Close: created lead %q with %d contact(s)\n", lead.Name, len(lead.Contacts))
+	// Delete the lead again, also when listing fails or ctx has ended: a
+	// quickstart run against a real account leaves nothing behind.
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if derr := crm.Leads.Delete(dctx, lead.ID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("deleting lead %s: %w", lead.ID, derr))
+			return
+		}
+		fmt.Println("   deleted the lead again")
+	}()
 	n := 0
 	for contact, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: lead.ID}) {
 		if err != nil {
@@ -140,12 +153,6 @@ func run(ctx context.Context) error {
 			email = contact.Emails[0].Email
 		}
 		fmt.Printf("   contact: %s <%s>\n", contact.Name, email)
-	}
-	if env.Offline() {
-		if err := crm.Leads.Delete(ctx, lead.ID); err != nil {
-			return err
-		}
-		fmt.Println("   deleted the lead again")
 	}
 	fmt.Printf("done: %d contact(s) listed through the proxy\n", n)
 	return nil
