@@ -218,6 +218,19 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 		return nil, err
 	}
 	if len(acct.Credentials) > 0 {
+		if !acct.AccountAuth.IsZero() {
+			// The secrets are the chosen account's: give them to it.
+			chosen := cc.credential
+			if chosen == "" {
+				chosen = acct.CredentialID
+			}
+			for i := range acct.Credentials {
+				if acct.Credentials[i].ID == chosen || len(acct.Credentials) == 1 {
+					acct.Credentials[i].AccountAuth = acct.AccountAuth
+					break
+				}
+			}
+		}
 		return acct.Credentials, nil
 	}
 	if acct.looksLikeCredential() {
@@ -318,6 +331,8 @@ type IntegrationAccount struct {
 	// Credentials lists accounts when the server sends them with the
 	// record (some deployments do).
 	Credentials []Credential `json:"credentials,omitzero"`
+	// CredentialID names the chosen account, when the server says which.
+	CredentialID string `json:"credentialId,omitzero"`
 
 	credentialShaped bool
 }

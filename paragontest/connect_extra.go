@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // fieldOptionsPageSize is how many records one POST /sdk/actions page holds.
@@ -37,12 +36,11 @@ type connectExtra struct {
 }
 
 // connectRoutes adds the Connect API routes beyond the core ones: API
-// resources, field options and the post-OAuth complete-setup.
+// resources and field options (complete-setup is in sdk.go).
 func (s *Server) connectRoutes(_ *http.ServeMux, handle func(pattern string, h authedHandler)) {
 	p := "/projects/" + s.projectID + "/sdk"
 	handle("POST "+p+"/resources/{id}/connect", s.connectResource)
 	handle("POST "+p+"/actions", s.fieldOptions)
-	handle("POST "+p+"/credentials/{id}/complete-setup", s.completeSetup)
 }
 
 // AddResource adds a User-Level API Resource to the project and returns its
@@ -201,40 +199,6 @@ func (s *Server) fieldOptions(w http.ResponseWriter, r *http.Request, userID str
 			next = strconv.Itoa(end)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"output": map[string]any{"records": page, "nextPageCursor": next}})
-	})
-}
-
-// completeSetup answers POST /sdk/credentials/{id}/complete-setup
-// {"integrationId", "config", "payload", "installOptions"}: the payload (the
-// post-OAuth inputs) becomes the credential's user settings and the
-// credential is VALID.
-func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request, userID string) {
-	body, ok := readObject(w, r)
-	if !ok {
-		return
-	}
-	payload, isObj := body["payload"].(map[string]any)
-	if !isObj {
-		writeValidation(w, r, "payload", "isObject", "payload must be an object")
-		return
-	}
-	integID, _ := body["integrationId"].(string)
-	s.locked(w, func(w http.ResponseWriter) {
-		u := s.userLocked(userID)
-		c := u.cred(r.PathValue("id"))
-		if c == nil || (integID != "" && c.integ.ID != integID) {
-			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
-			return
-		}
-		if c.shared == nil {
-			c.shared = map[string]any{}
-		}
-		for k, v := range payload {
-			c.shared[k] = v
-		}
-		c.status = statusValid
-		c.updated = time.Now()
-		writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
 	})
 }
 

@@ -505,7 +505,8 @@ func (s *Server) findCredLocked(u *user, in *Integration, ref string) *credentia
 }
 
 // completeSetup answers POST /sdk/credentials/{id}/complete-setup: the
-// post-OAuth inputs in "payload" are added to the credential's inputs.
+// post-OAuth inputs in "payload" are added to the credential's inputs and
+// to its default configuration's settings, and the credential is VALID.
 func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request, userID string) {
 	body, ok := readObject(w, r)
 	if !ok {
@@ -519,11 +520,14 @@ func (s *Server) completeSetup(w http.ResponseWriter, r *http.Request, userID st
 			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
 			return
 		}
+		cfg := c.defaultConfig()
 		for k, v := range payload {
 			if k != "skipPostOAuthInputs" {
 				c.accountAuth[k] = v
+				cfg.shared[k] = v
 			}
 		}
+		c.status = statusValid
 		c.updated = time.Now()
 		writeJSON(w, http.StatusOK, s.credJSONLocked(u, c, false))
 	})

@@ -272,7 +272,7 @@ func (s *Server) stateLocked(u *user) userStateJSON {
 		UserID:        u.id,
 		Meta:          orEmpty(copyMap(u.meta)),
 		Integrations:  make(map[string]integrationJSON, len(s.integrations)),
-		Resources:     []any{},
+		Resources:     s.resourcesJSONLocked(u),
 		Project: map[string]any{
 			"id": s.projectID, "billingPlan": "pro",
 			"accessibleFeatures": []string{"headless-cp", "user-metadata"},
