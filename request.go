@@ -215,6 +215,9 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		Authorize:    u.authorize,
 	}
 	base := c.bases[r.svc]
+	if base == nil {
+		return nil, &NoHostError{Service: r.svc, Instance: c.instance}
+	}
 	var sb strings.Builder
 	sb.Grow(len(base.Scheme) + len(base.Host) + len(base.Path) + len(r.path) + 4)
 	sb.WriteString(base.Scheme)
@@ -258,7 +261,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		if resp.StatusCode == http.StatusUnauthorized && u.token == "" {
 			// Paragon refused our token: sign a fresh one next time.
-			c.tokens.Invalidate(u.id)
+			c.tokens.InvalidateFor(u.id, u.variant)
 		}
 		return nil, newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
 	}

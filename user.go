@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/paragon-go/paragon/internal/auth"
 )
 
 // maxUserID bounds the user IDs the client signs tokens for.
@@ -22,19 +24,25 @@ type User struct {
 	id    string
 	token string // a token signed elsewhere (Authenticate); "" = the client signs
 	err   error  // set when id is unusable: every call returns it
+
+	variant auth.Variant // the audience, permissions and lifetime of its tokens (TokenOption)
 }
 
 // User returns a handle that acts as the Connected User id (your own user or
 // company ID, the token's "sub"). Its token is signed on first use and cached.
 // An empty or malformed id is reported by the first call, with
-// [ErrInvalidInput], before any request is sent.
-func (c *Client) User(id string) *User {
+// [ErrInvalidInput], before any request is sent. opts shape the handle's
+// tokens (e.g. [WithPermissions] for a least-privilege token); they are
+// checked here and any error is reported by the first call as well.
+func (c *Client) User(id string, opts ...TokenOption) *User {
 	u := &User{c: c, id: id}
 	switch err := checkUserID(id); {
 	case err != nil:
 		u.err = err
 	case c.tokens == nil:
 		u.err = fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
+	case len(opts) > 0:
+		u.variant, u.err = c.userTokenVariant(opts)
 	}
 	return u
 }
@@ -52,7 +60,7 @@ func (u *User) authorize(context.Context) (string, error) {
 	if u.token != "" {
 		return u.token, nil
 	}
-	tok, err := u.c.tokens.Token(u.id)
+	tok, err := u.c.tokens.TokenFor(u.id, u.variant)
 	if err != nil {
 		return "", fmt.Errorf("signing user token: %w", err)
 	}

@@ -71,9 +71,9 @@ func ParseKey(pemBytes []byte) (*Key, error) {
 			return parseDER(der)
 		}
 		if bytes.Contains(data, []byte("-----BEGIN ")) {
-			return nil, keyError("malformed PEM block; want a PEM key (a PRIVATE KEY or RSA PRIVATE KEY block, on separate lines, or on one line with \"\\n\" escapes or spaces), or the bare base64 of its DER body")
+			return nil, keyError("malformed PEM block; want PEM (PKCS#8 or PKCS#1, with line breaks, or on one line with \"\\n\" escapes or spaces) or the bare base64 of the DER key")
 		}
-		return nil, keyError("no PEM block found; want a PEM key (a PRIVATE KEY or RSA PRIVATE KEY block) or the bare base64 of a PKCS#8 or PKCS#1 DER key")
+		return nil, keyError("no PEM block found; want PEM (PKCS#8 or PKCS#1) or the bare base64 of a PKCS#8 or PKCS#1 DER key")
 	}
 	if isEncrypted(block) {
 		return nil, keyError("the key is encrypted; store it decrypted (for example with `openssl pkey -in key.pem -out plain.pem`)")
@@ -155,7 +155,7 @@ func parseDER(der []byte) (*Key, error) {
 	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
 		return newKey(k)
 	}
-	return nil, keyError("base64 text that is not a PKCS#8 or PKCS#1 DER private key; want a PEM key (a PRIVATE KEY or RSA PRIVATE KEY block) or the bare base64 of its DER body")
+	return nil, keyError("base64 text that is not a PKCS#8 or PKCS#1 DER private key; want PEM (PKCS#8 or PKCS#1) or the bare base64 of the DER key")
 }
 
 // newKey checks that raw is an RSA private key of an acceptable size.

@@ -151,7 +151,7 @@ func TestParseKeyRejects(t *testing.T) {
 		{"empty quotes", `""`, "key is empty"},
 		{"garbage", "not a key at all", "no PEM block found"},
 		{"binary garbage", string(junk), "no PEM block found"},
-		{"truncated block", pkcs1PEM(t, k.k)[:300], "malformed PEM block; want a PEM key"},
+		{"truncated block", pkcs1PEM(t, k.k)[:300], "malformed PEM block; want PEM (PKCS#8 or PKCS#1"},
 		{"bare base64 of junk DER", "MII" + strings.Repeat("A", 200), "not a PKCS#8 or PKCS#1 DER private key"},
 		{"bare base64 of an EC key", base64.StdEncoding.EncodeToString(ecDER), "not a PKCS#8 or PKCS#1 DER"},
 		{"bare base64 of an EC PKCS#8 key", pkcs8Base64(t, ecKey), "must be RSA, got an ECDSA key"},
