@@ -129,7 +129,9 @@ func (p *Project) GoString() string { return p.String() }
 func (p *Project) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(p.String())) }
 
 // LogValue is the handle's slog representation, without its key.
-func (p *Project) LogValue() slog.Value { return slog.GroupValue(slog.String("project", p.c.projectID)) }
+func (p *Project) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("project", p.c.projectID))
+}
 
 // MarshalJSON encodes the project ID only.
 func (p *Project) MarshalJSON() ([]byte, error) {
