@@ -34,11 +34,14 @@ type tokenConfig struct {
 //
 // Docs: https://docs.useparagon.com/apis/api-reference/jwt-permissions
 func WithPermissions(p Permissions) TokenOption {
+	var (
+		frozen map[string]any
+		err    = invalid("empty permissions")
+	)
+	if len(p) > 0 {
+		frozen, err = p.freeze() // now: later changes to p must not reach the token
+	}
 	return func(c *tokenConfig) error {
-		if len(p) == 0 {
-			return invalid("empty permissions")
-		}
-		frozen, err := p.freeze()
 		if err != nil {
 			return err
 		}
@@ -326,9 +329,13 @@ func checkScope(k string) error {
 		return invalid("permissions: scope %.40q is not a short UTF-8 string", k)
 	}
 	for _, r := range k {
-		if r <= ' ' || r == 0x7f || r == '"' || r == '\\' {
-			return invalid("permissions: scope %q contains a space, quote or control character", k)
+		if r < ' ' || r == 0x7f {
+			return invalid("permissions: scope %q contains a control character", k)
 		}
+	}
+	// Only an external ID (configuration:ext:<id>) may hold spaces.
+	if !strings.HasPrefix(k, "configuration:ext:") && strings.ContainsRune(k, ' ') {
+		return invalid("permissions: scope %q contains a space", k)
 	}
 	kind, arg, hasArg := strings.Cut(k, ":")
 	switch kind {
