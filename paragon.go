@@ -259,6 +259,7 @@ type config struct {
 	audience         string
 	required         []Service
 	apiKey           APIKey
+	setupLinksPath   string
 	baseURLs         [numServices]string
 	retry            RetryPolicy
 	tokenLifetime    time.Duration
@@ -516,9 +517,11 @@ type Client struct {
 	instance  string // "region us", "on-prem host …": for NoHostError
 	apiKey    APIKey
 	bases     [numServices]*url.URL // nil: no documented host
-	http      *http.Client
-	tr        *transport.Transport
-	logger    *slog.Logger
+
+	setupLinksPath string // "" = DefaultSetupLinksPath
+	http           *http.Client
+	tr             *transport.Transport
+	logger         *slog.Logger
 
 	integrationIDs sync.Map // integration type → UUID, from GET /sdk/integrations
 	subs           subscribers
@@ -563,6 +566,8 @@ func NewClient(projectID string, opts ...Option) (*Client, error) {
 		audience:  audience,
 		logger:    cfg.logger,
 		apiKey:    cfg.apiKey,
+
+		setupLinksPath: cfg.setupLinksPath,
 	}
 	if cfg.host != "" {
 		c.instance = "on-prem host " + cfg.host
