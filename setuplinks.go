@@ -78,7 +78,8 @@ type SetupLinkParams struct {
 
 // SetupLink is a hosted link where a user connects accounts. Its URL
 // carries a signed token and is a secret: the link's formatting (fmt,
-// slog, encoding/json) never shows it; [SetupLink.URL] does.
+// slog, encoding/json; the methods have value receivers, so a dereferenced
+// link is covered too) never shows it; [SetupLink.URL] does.
 type SetupLink struct {
 	url string
 	// ExpiresAt is when the link expires: Paragon's expiresAt when it sends
@@ -89,10 +90,10 @@ type SetupLink struct {
 }
 
 // URL returns the link to send to the user. Treat it as a credential.
-func (l *SetupLink) URL() string { return l.url }
+func (l SetupLink) URL() string { return l.url }
 
 // String describes the link without its URL.
-func (l *SetupLink) String() string {
+func (l SetupLink) String() string {
 	host := ""
 	if u, err := url.Parse(l.url); err == nil {
 		host = u.Host
@@ -102,18 +103,18 @@ func (l *SetupLink) String() string {
 }
 
 // GoString is like String, for %#v.
-func (l *SetupLink) GoString() string { return l.String() }
+func (l SetupLink) GoString() string { return l.String() }
 
 // Format prints the redacted description for every verb.
-func (l *SetupLink) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(l.String())) }
+func (l SetupLink) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(l.String())) }
 
 // LogValue is the link's slog representation, without its URL.
-func (l *SetupLink) LogValue() slog.Value {
+func (l SetupLink) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user", l.UserID), slog.Time("expires", l.ExpiresAt))
 }
 
 // MarshalJSON encodes the user and expiry only, never the URL.
-func (l *SetupLink) MarshalJSON() ([]byte, error) {
+func (l SetupLink) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		UserID    string    `json:"userId,omitzero"`
 		ExpiresAt time.Time `json:"expiresAt"`
