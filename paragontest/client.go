@@ -18,6 +18,7 @@ func (s *Server) Client(opts ...paragon.Option) *paragon.Client {
 		paragon.WithBaseURL(paragon.ServiceManagedSync, s.ts.URL),
 		paragon.WithBaseURL(paragon.ServiceAgentOS, s.ts.URL),
 		paragon.WithHTTPClient(s.ts.Client()),
+		paragon.WithAPIKey(s.APIKey()),
 	}, opts...)
 	c, err := paragon.NewClient(s.projectID, all...)
 	if err != nil {
