@@ -22,6 +22,26 @@
 // browser SDK's paragon.authenticate(); [Client.Authenticate] accepts a token that
 // was signed elsewhere.
 //
+// Tokens carry aud "<instance>/<projectID>" ([WithAudience] overrides it) and,
+// for least privilege, Paragon's JWT permissions ([NewPermissions],
+// [WithPermissions]), both for [Client.SignUserToken] and for a handle's
+// cached tokens: c.User(id, paragon.WithPermissions(p)).
+// [Client.IssueUserToken] also returns the token's expiry.
+//
+// # Regions and on-prem
+//
+// The client calls Paragon's US cloud by default. [WithRegion](RegionEU)
+// selects the EU cloud and [WithHost] an on-prem installation; each sets
+// every host Paragon documents for it and guesses none: a call to a service
+// without a documented host fails with [ErrNoHost] unless [WithBaseURL]
+// sets one.
+//
+// # Project API keys
+//
+// Task History and Setup Links take a project API key instead of a user
+// token: configure it with [WithAPIKey] and call them on [Client.Project].
+// The key never appears in errors, logs or formatted values.
+//
 // # Proxy
 //
 // [User.Request] calls any third-party API through Paragon's proxy with the
