@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +178,29 @@ func TestUserTokenOptionsOnTheWire(t *testing.T) {
 		}
 	}
 	assert.Equal(t, toks[1], toks[4], "equal permissions share one cached token")
+}
+
+// TestSigningKeyStoredForms: keys as secret stores keep them sign tokens that
+// verify with the same public key; a wrong form names the forms accepted.
+func TestSigningKeyStoredForms(t *testing.T) {
+	t.Parallel()
+	_, pemBytes := signingKey(t)
+	lines := strings.Split(strings.TrimSpace(string(pemBytes)), "\n")
+	body := strings.Join(lines[1:len(lines)-1], "")
+	for name, key := range map[string]string{
+		"bare base64 DER":          body,
+		"bare base64, wrapped":     strings.Join(lines[1:len(lines)-1], "\n"),
+		"one-line PEM with spaces": strings.Join(lines, " "),
+		"escaped newlines":         strings.Join(lines, `\n`),
+	} {
+		c, err := paragon.NewClient(testProject, paragon.WithSigningKey([]byte(key)))
+		require.NoError(t, err, name)
+		tok, err := c.SignUserToken("u1")
+		require.NoError(t, err, name)
+		verifyToken(t, map[string][]string{"Authorization": {"Bearer " + tok}}, "u1")
+	}
+	_, err := paragon.NewClient(testProject, paragon.WithSigningKey([]byte("MIIE"+strings.Repeat("x", 100)+"!")))
+	require.ErrorIs(t, err, paragon.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "want PEM (PKCS#8 or PKCS#1) or the bare base64")
+	assert.NotContains(t, err.Error(), "MIIE")
 }
