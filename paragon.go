@@ -657,7 +657,7 @@ const (
 	EnvSigningKeyFile = "PARAGON_SIGNING_KEY_FILE"
 	EnvHost           = "PARAGON_HOST"
 	EnvRegion         = "PARAGON_REGION"
-	EnvAPIKey         = "PARAGON_API_KEY"
+	EnvAPIKey         = "PARAGON_API_KEY" //nolint:gosec // G101: a variable name, not a credential
 )
 
 // NewClientFromEnv returns a Client configured from PARAGON_PROJECT_ID, the

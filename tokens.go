@@ -212,7 +212,7 @@ type Scope string
 // Scopes that cover every integration, credential or configuration.
 const (
 	AllIntegrations   Scope = "integration:*"
-	AllCredentials    Scope = "credential:*"
+	AllCredentials    Scope = "credential:*" //nolint:gosec // G101: a scope name, not a credential
 	AllConfigurations Scope = "configuration:*"
 )
 
@@ -223,7 +223,7 @@ const (
 	// in use.
 	PermissionActionKit = "actionkit"
 	// PermissionCredentialWrite lets a token change credentials.
-	PermissionCredentialWrite = "credential:write"
+	PermissionCredentialWrite = "credential:write" //nolint:gosec // G101: a permission name, not a credential
 )
 
 // IntegrationScope is the scope of one integration, by the type name the

@@ -47,7 +47,7 @@ func thRaw(t *testing.T, srv *paragontest.Server, method, path, auth, ctype, bod
 	rq.Header.Set("Accept", "application/json")
 	resp, err := srv.HTTPClient().Do(rq)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, b
