@@ -176,3 +176,27 @@ func verifyTokenAud(t testing.TB, hdr http.Header, wantSub, wantAud string) jwt.
 	require.Equal(t, wantAud, claims["aud"], "aud is one string")
 	return claims
 }
+
+func TestNewClientFromEnvRegionAndAPIKey(t *testing.T) {
+	t.Setenv(paragon.EnvProjectID, testProject)
+	t.Setenv(paragon.EnvRegion, "EU")
+	t.Setenv(paragon.EnvAPIKey, testAPIKey)
+	c, err := paragon.NewClientFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "https://zeus.eu.paragon.so", c.BaseURL(paragon.ServiceAPI))
+	assert.Equal(t, "eu.paragon.so/"+testProject, c.Audience())
+	assert.NotContains(t, c.Project().String(), testAPIKey)
+
+	t.Setenv(paragon.EnvRegion, "ap")
+	_, err = paragon.NewClientFromEnv()
+	require.ErrorIs(t, err, paragon.ErrInvalidInput)
+	t.Setenv(paragon.EnvRegion, "eu")
+	t.Setenv(paragon.EnvHost, "paragon.example.com")
+	_, err = paragon.NewClientFromEnv()
+	require.ErrorIs(t, err, paragon.ErrInvalidInput, "a region and an on-prem host")
+	t.Setenv(paragon.EnvHost, "")
+	t.Setenv(paragon.EnvAPIKey, "bad key")
+	_, err = paragon.NewClientFromEnv()
+	require.ErrorIs(t, err, paragon.ErrInvalidInput)
+	assert.NotContains(t, err.Error(), "bad key")
+}
