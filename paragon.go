@@ -22,6 +22,26 @@
 // browser SDK's paragon.authenticate(); [Client.Authenticate] accepts a token that
 // was signed elsewhere.
 //
+// Tokens carry aud "<instance>/<projectID>" ([WithAudience] overrides it) and,
+// for least privilege, Paragon's JWT permissions ([NewPermissions],
+// [WithPermissions]), both for [Client.SignUserToken] and for a handle's
+// cached tokens: c.User(id, paragon.WithPermissions(p)).
+// [Client.IssueUserToken] also returns the token's expiry.
+//
+// # Regions and on-prem
+//
+// The client calls Paragon's US cloud by default. [WithRegion](RegionEU)
+// selects the EU cloud and [WithHost] an on-prem installation; each sets
+// every host Paragon documents for it and guesses none: a call to a service
+// without a documented host fails with [ErrNoHost] unless [WithBaseURL]
+// sets one.
+//
+// # Project API keys
+//
+// Task History and Setup Links take a project API key instead of a user
+// token: configure it with [WithAPIKey] and call them on [Client.Project].
+// The key never appears in errors, logs or formatted values.
+//
 // # Proxy
 //
 // [User.Request] calls any third-party API through Paragon's proxy with the
@@ -59,6 +79,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paragon-go/paragon/internal/auth"
 	"github.com/paragon-go/paragon/internal/transport"
@@ -112,15 +133,53 @@ func (s Service) String() string {
 	return fmt.Sprintf("Service(%d)", int(s))
 }
 
-// Cloud base URLs, and the host labels used to derive on-prem URLs.
+// Region is a Paragon cloud region. See [WithRegion].
+type Region int
+
+// Paragon's cloud regions.
+const (
+	// RegionUS is Paragon's US cloud (*.useparagon.com), the default.
+	RegionUS Region = iota
+	// RegionEU is Paragon's EU cloud (*.eu.paragon.so). Paragon documents
+	// only some of its hosts; see [WithRegion].
+	RegionEU
+	numRegions
+)
+
+// String returns the region's name, "us" or "eu".
+func (r Region) String() string {
+	switch r {
+	case RegionUS:
+		return "us"
+	case RegionEU:
+		return "eu"
+	}
+	return fmt.Sprintf("Region(%d)", int(r))
+}
+
+// Cloud base URLs per region, and the host labels used to derive on-prem
+// URLs. An empty entry is a service Paragon documents no host for: the
+// client never guesses one (see [ErrNoHost]).
 var (
-	defaultBaseURLs = [numServices]string{
-		ServiceAPI:         "https://api.useparagon.com",
-		ServiceEvents:      "https://hermes.useparagon.com",
-		ServiceProxy:       "https://proxy.useparagon.com",
-		ServiceActionKit:   "https://actionkit.useparagon.com",
-		ServiceManagedSync: "https://sync.useparagon.com",
-		ServiceAgentOS:     "https://agentos.useparagon.com",
+	regionBaseURLs = [numRegions][numServices]string{
+		RegionUS: {
+			ServiceAPI:         "https://api.useparagon.com",
+			ServiceEvents:      "https://hermes.useparagon.com",
+			ServiceProxy:       "https://proxy.useparagon.com",
+			ServiceActionKit:   "https://actionkit.useparagon.com",
+			ServiceManagedSync: "https://sync.useparagon.com",
+			ServiceAgentOS:     "https://agentos.useparagon.com",
+		},
+		RegionEU: {
+			ServiceAPI:     "https://zeus.eu.paragon.so",
+			ServiceProxy:   "https://worker-proxy.eu.paragon.so", // seen in community code only
+			ServiceAgentOS: "https://agentos.eu.paragon.so",
+		},
+	}
+	// regionAudienceHosts is the instance host of each region's aud claim.
+	regionAudienceHosts = [numRegions]string{
+		RegionUS: "useparagon.com",
+		RegionEU: "eu.paragon.so", // by the documented rule; no example shows it
 	}
 	onPremLabels = [numServices]string{
 		ServiceAPI:         "zeus",
@@ -128,9 +187,52 @@ var (
 		ServiceProxy:       "worker-proxy",
 		ServiceActionKit:   "worker-actionkit",
 		ServiceManagedSync: "ms-sync",
-		ServiceAgentOS:     "agentos", // not documented on-prem; see WithHost
+		// ServiceAgentOS: not documented on-prem; set it with WithBaseURL.
 	}
 )
+
+// ErrNoHost is matched (errors.Is) by a *[NoHostError]: a call to a
+// service for which the client has no base URL, because Paragon documents
+// none for the configured region or on-prem installation and none was set
+// with [WithBaseURL]. It is reported before any request is sent, and also
+// matches [ErrInvalidInput].
+var ErrNoHost = errors.New("paragon: no host for service")
+
+// NoHostError reports a service without a base URL. See [ErrNoHost].
+type NoHostError struct {
+	// Service is the service that has no host.
+	Service Service
+	// Instance names the configuration: "region eu", or "on-prem host
+	// paragon.example.com".
+	Instance string
+}
+
+// Error says which service has no host and how to set one.
+func (e *NoHostError) Error() string {
+	return fmt.Sprintf("paragon: Paragon documents no %s host for %s; set one with WithBaseURL(%s, …)",
+		e.Service, e.Instance, serviceConstName(e.Service))
+}
+
+// Is matches [ErrNoHost] and [ErrInvalidInput].
+func (e *NoHostError) Is(target error) bool { return target == ErrNoHost || target == ErrInvalidInput }
+
+func serviceConstName(s Service) string {
+	switch s {
+	case ServiceAPI:
+		return "paragon.ServiceAPI"
+	case ServiceEvents:
+		return "paragon.ServiceEvents"
+	case ServiceProxy:
+		return "paragon.ServiceProxy"
+	case ServiceActionKit:
+		return "paragon.ServiceActionKit"
+	case ServiceManagedSync:
+		return "paragon.ServiceManagedSync"
+	case ServiceAgentOS:
+		return "paragon.ServiceAgentOS"
+	}
+	return s.String()
+}
 
 // Defaults for the client's options.
 const (
@@ -172,6 +274,12 @@ type config struct {
 	key              *auth.Key
 	httpClient       *http.Client
 	host             string
+	region           Region
+	regionSet        bool
+	audience         string
+	required         []Service
+	apiKey           APIKey
+	setupLinksPath   string
 	baseURLs         [numServices]string
 	retry            RetryPolicy
 	tokenLifetime    time.Duration
@@ -223,9 +331,16 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithHost points the client at an on-prem Paragon installation under host
-// (e.g. "paragon.example.com"), deriving https://zeus.<host>,
-// https://hermes.<host> and https://worker-proxy.<host>. [WithBaseURL] still
-// overrides a single service.
+// (e.g. "paragon.example.com"), deriving each service's base URL as Paragon
+// documents it: https://zeus.<host> (API, Task History, Setup Links),
+// https://hermes.<host> (events), https://worker-proxy.<host> (proxy),
+// https://worker-actionkit.<host> (ActionKit) and https://ms-sync.<host>
+// (Managed Sync). Agent OS has no documented on-prem host: set it with
+// [WithBaseURL], or its calls fail with [ErrNoHost]. [WithBaseURL] also
+// overrides any single derived URL (Paragon's browser SDK uses
+// https://actionkit.<host> for ActionKit, for example). Tokens get the aud
+// "<host>/<projectID>"; see [WithAudience]. WithHost can't be combined with
+// [WithRegion].
 func WithHost(host string) Option {
 	return func(c *config) error {
 		h := strings.TrimSuffix(strings.TrimSpace(host), ".")
@@ -235,6 +350,71 @@ func WithHost(host string) Option {
 		c.host = strings.ToLower(h)
 		return nil
 	}
+}
+
+// WithRegion selects Paragon's cloud region (default [RegionUS]) and sets
+// every base URL Paragon documents for it. For [RegionEU] those are the API
+// (https://zeus.eu.paragon.so), Agent OS (https://agentos.eu.paragon.so)
+// and the proxy (https://worker-proxy.eu.paragon.so, seen only in community
+// code). Paragon documents no EU host for events (hermes), ActionKit or
+// Managed Sync; the client does not guess one. A call to such a service
+// fails before any request with a *[NoHostError] (matching [ErrNoHost])
+// unless [WithBaseURL] sets its host; [WithRequiredServices] moves that
+// check to [NewClient]. Tokens get the aud "eu.paragon.so/<projectID>".
+func WithRegion(r Region) Option {
+	return func(c *config) error {
+		if r < 0 || r >= numRegions {
+			return fmt.Errorf("%w: unknown region %v; use paragon.RegionUS or paragon.RegionEU", ErrInvalidInput, r)
+		}
+		c.region, c.regionSet = r, true
+		return nil
+	}
+}
+
+// WithRequiredServices makes [NewClient] fail with a *[NoHostError] when
+// any of svcs has no base URL for the configured region or on-prem host,
+// instead of failing the first call to it.
+func WithRequiredServices(svcs ...Service) Option {
+	return func(c *config) error {
+		for _, s := range svcs {
+			if s < 0 || s >= numServices {
+				return fmt.Errorf("%w: unknown service %v", ErrInvalidInput, s)
+			}
+		}
+		c.required = append(c.required, svcs...)
+		return nil
+	}
+}
+
+// WithAudience overrides the aud claim of every token the client signs.
+// By default aud names the instance and the project, as Paragon's Managed
+// Sync and Agent OS Context APIs require: "useparagon.com/<projectID>" on
+// the US cloud, "eu.paragon.so/<projectID>" on the EU cloud and
+// "<host>/<projectID>" with [WithHost]. Paragon documents only the US
+// value; use WithAudience when your instance expects another.
+func WithAudience(aud string) Option {
+	return func(c *config) error {
+		if err := checkAudience(aud); err != nil {
+			return err
+		}
+		c.audience = aud
+		return nil
+	}
+}
+
+func checkAudience(aud string) error {
+	if aud == "" {
+		return invalid("empty audience")
+	}
+	if len(aud) > 512 || !utf8.ValidString(aud) {
+		return invalid("audience is not a short UTF-8 string")
+	}
+	for _, r := range aud {
+		if r <= ' ' || r == 0x7f {
+			return invalid("audience contains a space or control character")
+		}
+	}
+	return nil
 }
 
 // WithBaseURL overrides the base URL of one service, e.g. for a regional
@@ -354,10 +534,14 @@ type Client struct {
 	tokens    *auth.Cache
 	lifetime  time.Duration
 	audience  string
-	bases     [numServices]*url.URL
-	http      *http.Client
-	tr        *transport.Transport
-	logger    *slog.Logger
+	instance  string // "region us", "on-prem host …": for NoHostError
+	apiKey    APIKey
+	bases     [numServices]*url.URL // nil: no documented host
+
+	setupLinksPath string // "" = DefaultSetupLinksPath
+	http           *http.Client
+	tr             *transport.Transport
+	logger         *slog.Logger
 
 	integrationIDs sync.Map // integration type → UUID, from GET /sdk/integrations
 	subs           subscribers
@@ -385,26 +569,53 @@ func NewClient(projectID string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if cfg.regionSet && cfg.host != "" {
+		return nil, fmt.Errorf("%w: WithRegion and WithHost can't be combined: an on-prem installation has no cloud region", ErrInvalidInput)
+	}
+	audience := cfg.audience
+	if audience == "" {
+		if cfg.host != "" {
+			audience = cfg.host + "/" + projectID
+		} else {
+			audience = regionAudienceHosts[cfg.region] + "/" + projectID
+		}
+	}
 	c := &Client{
 		projectID: projectID,
 		key:       cfg.key,
 		lifetime:  cfg.tokenLifetime,
-		audience:  "useparagon.com/" + projectID,
+		audience:  audience,
 		logger:    cfg.logger,
+		apiKey:    cfg.apiKey,
+
+		setupLinksPath: cfg.setupLinksPath,
+	}
+	if cfg.host != "" {
+		c.instance = "on-prem host " + cfg.host
+	} else {
+		c.instance = "region " + cfg.region.String()
 	}
 	for s := range numServices {
 		raw := cfg.baseURLs[s]
-		if raw == "" && cfg.host != "" {
+		if raw == "" && cfg.host != "" && onPremLabels[s] != "" {
 			raw = "https://" + onPremLabels[s] + "." + cfg.host
 		}
+		if raw == "" && cfg.host == "" {
+			raw = regionBaseURLs[cfg.region][s]
+		}
 		if raw == "" {
-			raw = defaultBaseURLs[s]
+			continue // no documented host: calls fail with a NoHostError
 		}
 		u, err := parseBaseURL(raw)
 		if err != nil {
 			return nil, err
 		}
 		c.bases[s] = u
+	}
+	for _, s := range cfg.required {
+		if c.bases[s] == nil {
+			return nil, &NoHostError{Service: s, Instance: c.instance}
+		}
 	}
 	if c.key != nil {
 		c.tokens = auth.NewCache(auth.CacheConfig{
@@ -446,12 +657,15 @@ const (
 	EnvSigningKey     = "PARAGON_SIGNING_KEY"
 	EnvSigningKeyFile = "PARAGON_SIGNING_KEY_FILE"
 	EnvHost           = "PARAGON_HOST"
+	EnvRegion         = "PARAGON_REGION"
+	EnvAPIKey         = "PARAGON_API_KEY" //nolint:gosec // G101: a variable name, not a credential
 )
 
 // NewClientFromEnv returns a Client configured from PARAGON_PROJECT_ID, the
 // signing key in PARAGON_SIGNING_KEY (PEM; "\n"-escaped is fine) or the file
-// named by PARAGON_SIGNING_KEY_FILE, and the optional on-prem PARAGON_HOST.
-// Options given here are applied after those from the environment.
+// named by PARAGON_SIGNING_KEY_FILE, the optional on-prem PARAGON_HOST, the
+// optional cloud region PARAGON_REGION ("us" or "eu") and the optional
+// project API key PARAGON_API_KEY (see [WithAPIKey]). Options given here are applied after those from the environment.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	pid := os.Getenv(EnvProjectID)
 	if pid == "" {
@@ -469,15 +683,32 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	if h := os.Getenv(EnvHost); h != "" {
 		envOpts = append(envOpts, WithHost(h))
 	}
+	switch r := strings.ToLower(strings.TrimSpace(os.Getenv(EnvRegion))); r {
+	case "":
+	case "us":
+		envOpts = append(envOpts, WithRegion(RegionUS))
+	case "eu":
+		envOpts = append(envOpts, WithRegion(RegionEU))
+	default:
+		return nil, fmt.Errorf("%w: %s is %q; want us or eu", ErrInvalidInput, EnvRegion, r)
+	}
+	if k := os.Getenv(EnvAPIKey); k != "" {
+		envOpts = append(envOpts, WithAPIKey(k))
+	}
 	return NewClient(pid, append(envOpts, opts...)...)
 }
 
 // ProjectID returns the project the client acts on.
 func (c *Client) ProjectID() string { return c.projectID }
 
-// BaseURL returns the base URL the client uses for svc.
+// Audience returns the aud claim of the tokens the client signs (see
+// [WithAudience]).
+func (c *Client) Audience() string { return c.audience }
+
+// BaseURL returns the base URL the client uses for svc, or "" when it has
+// none (see [ErrNoHost]).
 func (c *Client) BaseURL(svc Service) string {
-	if svc < 0 || svc >= numServices {
+	if svc < 0 || svc >= numServices || c.bases[svc] == nil {
 		return ""
 	}
 	return c.bases[svc].String()

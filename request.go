@@ -223,6 +223,9 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		Authorize:    u.authorize,
 	}
 	base := c.bases[r.svc]
+	if base == nil {
+		return nil, &NoHostError{Service: r.svc, Instance: c.instance}
+	}
 	var sb strings.Builder
 	sb.Grow(len(base.Scheme) + len(base.Host) + len(base.Path) + len(r.path) + 4)
 	sb.WriteString(base.Scheme)
@@ -281,7 +284,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 			// a clock far off): sign a fresh one and send the call once
 			// more. A 401 means the call was refused before it ran, so
 			// resending is safe for writes too.
-			c.tokens.Invalidate(u.id)
+			c.tokens.InvalidateFor(u.id, u.variant)
 			treq.MaxRetries = 0
 			if resp2, err2 := c.tr.Do(ctx, treq); err2 == nil {
 				resp = resp2
@@ -291,7 +294,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 				}
 				e = newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
 				if resp.StatusCode == http.StatusUnauthorized {
-					c.tokens.Invalidate(u.id)
+					c.tokens.InvalidateFor(u.id, u.variant)
 				}
 			}
 		}

@@ -24,19 +24,25 @@ type User struct {
 	id    string
 	token string // a token signed elsewhere (Authenticate); "" = the client signs
 	err   error  // set when id is unusable: every call returns it
+
+	variant auth.Variant // the audience, permissions and lifetime of its tokens (TokenOption)
 }
 
 // User returns a handle that acts as the Connected User id (your own user or
 // company ID, the token's "sub"). Its token is signed on first use and cached.
 // An empty or malformed id is reported by the first call, with
-// [ErrInvalidInput], before any request is sent.
-func (c *Client) User(id string) *User {
+// [ErrInvalidInput], before any request is sent. opts shape the handle's
+// tokens (e.g. [WithPermissions] for a least-privilege token); they are
+// checked here and any error is reported by the first call as well.
+func (c *Client) User(id string, opts ...TokenOption) *User {
 	u := &User{c: c, id: id}
 	switch err := checkUserID(id); {
 	case err != nil:
 		u.err = err
 	case c.tokens == nil:
 		u.err = fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
+	case len(opts) > 0:
+		u.variant, u.err = c.userTokenVariant(opts)
 	}
 	return u
 }
@@ -54,7 +60,7 @@ func (u *User) authorize(context.Context) (string, error) {
 	if u.token != "" {
 		return u.token, nil
 	}
-	tok, err := u.c.tokens.Token(u.id)
+	tok, err := u.c.tokens.TokenFor(u.id, u.variant)
 	if err != nil {
 		return "", fmt.Errorf("signing user token: %w", err)
 	}
@@ -78,73 +84,6 @@ func (u User) LogValue() slog.Value { return slog.GroupValue(slog.String("user",
 
 // MarshalJSON encodes the user's ID only.
 func (u User) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]string{"id": u.id}) }
-
-// TokenOption adjusts one token made by [Client.SignUserToken].
-type TokenOption func(*tokenConfig) error
-
-type tokenConfig struct {
-	lifetime    time.Duration
-	permissions map[string]any
-}
-
-// WithPermissions adds Paragon's JWT permissions claim
-// ("urn:useparagon:connect:permissions"), a map of scope to permission, e.g.
-// {"integration:*": true, "credential:*": []string{"credential:write"}}.
-func WithPermissions(p map[string]any) TokenOption {
-	return func(c *tokenConfig) error {
-		if len(p) == 0 {
-			return invalid("empty permissions")
-		}
-		c.permissions = p
-		return nil
-	}
-}
-
-// WithTokenDuration sets the lifetime of one token (default: the client's
-// token lifetime).
-func WithTokenDuration(d time.Duration) TokenOption {
-	return func(c *tokenConfig) error {
-		if d < time.Minute {
-			return invalid("token lifetime %v is under one minute", d)
-		}
-		c.lifetime = d
-		return nil
-	}
-}
-
-// SignUserToken returns a new Paragon User Token for userID: an RS256 JWT
-// with sub, iat, exp and aud ("useparagon.com/<projectID>"). Hand it to the
-// browser SDK's paragon.authenticate() or Connect Portal. The token is a
-// secret: don't log it.
-func (c *Client) SignUserToken(userID string, opts ...TokenOption) (string, error) {
-	if err := checkUserID(userID); err != nil {
-		return "", err
-	}
-	if c.key == nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidInput, errNoSigningKey)
-	}
-	tc := tokenConfig{lifetime: c.lifetime}
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		if err := o(&tc); err != nil {
-			return "", err
-		}
-	}
-	now := time.Now()
-	tok, err := c.key.Sign(auth.Claims{
-		Subject:     userID,
-		Audience:    c.audience,
-		IssuedAt:    now.Add(-auth.IssuedAtBackdate),
-		Expiry:      now.Add(tc.lifetime),
-		Permissions: tc.permissions,
-	})
-	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	return tok, nil
-}
 
 // Authenticate returns a User that acts with token, a Paragon User Token
 // signed elsewhere (for example by another service, or Firebase/Auth0 tokens

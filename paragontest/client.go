@@ -44,6 +44,7 @@ func (s *Server) NewClient(opts ...paragon.Option) (*paragon.Client, error) {
 		paragon.WithBaseURL(paragon.ServiceAgentOS, s.ts.URL),
 		paragon.WithHTTPClient(s.ts.Client()),
 		paragon.WithRetryPolicy(testRetryPolicy),
+		paragon.WithAPIKey(s.APIKey()),
 	}, opts...)
 	return paragon.NewClient(s.projectID, all...)
 }

@@ -281,6 +281,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // handlers stay registered. Use it between subtests that share a server.
 func (s *Server) Reset() {
 	s.ResetFaults()
+	s.resetTaskHistory()
 	s.crm.Reset()
 	s.log.reset()
 	s.preflights.Store(0)

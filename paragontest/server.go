@@ -219,6 +219,8 @@ type Server struct {
 
 	verified  sync.Map     // token → verifiedToken
 	verifiedN atomic.Int64 // entries added to verified since it was last cleared
+
+	th taskHistory // Task History, API key and Setup Links (taskhistory.go)
 }
 
 // NewServer starts a fake Paragon on 127.0.0.1 and returns it. The caller

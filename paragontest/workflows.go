@@ -133,6 +133,7 @@ func (s *Server) setWorkflowLocked(w http.ResponseWriter, r *http.Request, userI
 
 // trigger answers POST /projects/{pid}/sdk/triggers/{id}.
 func (s *Server) trigger(w http.ResponseWriter, r *http.Request, userID string) {
+	defer s.trackExecution(&w, r, userID)() // Task History (taskhistory.go)
 	id := r.PathValue("id")
 	body, err := readBody(r)
 	if err != nil {

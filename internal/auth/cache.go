@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,16 +174,69 @@ func NewCache(cfg CacheConfig) *Cache {
 	return c
 }
 
+// Variant is what distinguishes one of a user's cached tokens from another:
+// an audience, a permissions claim or a lifetime other than the cache's.
+// Tokens of different variants never share a cache entry. The zero Variant
+// is the cache's own configuration. Make one with [NewVariant].
+type Variant struct {
+	audience    string
+	noAudience  bool
+	permissions map[string]any
+	ttl         time.Duration
+	key         string // canonical form; "" for the zero Variant
+}
+
+// NewVariant returns the variant with audience aud ("" keeps the cache's;
+// noAud leaves aud out), permissions perms (nil leaves the claim out) and
+// lifetime ttl (0 keeps the cache's; otherwise at least MinTTL). It fails
+// with [ErrInvalidClaims] when perms does not encode as JSON or ttl is too
+// short. perms must not be changed afterwards.
+func NewVariant(aud string, noAud bool, perms map[string]any, ttl time.Duration) (Variant, error) {
+	if ttl != 0 && ttl < MinTTL {
+		return Variant{}, fmt.Errorf("%w: token lifetime %v is under %v", ErrInvalidClaims, ttl, MinTTL)
+	}
+	v := Variant{audience: aud, noAudience: noAud, permissions: perms, ttl: ttl}
+	if aud == "" && !noAud && perms == nil && ttl == 0 {
+		return v, nil
+	}
+	var permJSON []byte
+	if perms != nil {
+		var err error
+		// encoding/json sorts map keys, so equal claims give equal keys.
+		if permJSON, err = json.Marshal(perms); err != nil {
+			return Variant{}, fmt.Errorf("%w: encoding permissions: %w", ErrInvalidClaims, err)
+		}
+	}
+	v.key = "\x00aud=" + strconv.Quote(aud) + "," + strconv.FormatBool(noAud) +
+		"\x00perm=" + string(permJSON) + "\x00ttl=" + strconv.FormatInt(int64(ttl), 10)
+	return v, nil
+}
+
 // Token returns a token for userID that has at least [MinRemaining] left,
 // from the cache when possible and otherwise freshly signed (see [Cache] for
 // when). Errors wrap [ErrInvalidClaims] (for example an empty userID) or
 // [ErrInvalidKey]; they are not cached.
-func (c *Cache) Token(userID string) (string, error) {
+func (c *Cache) Token(userID string) (string, error) { return c.TokenFor(userID, Variant{}) }
+
+// TokenFor is [Cache.Token] for one variant of userID's tokens: the cache
+// keeps one entry per user and variant, so tokens with different audiences,
+// permissions or lifetimes are never handed out for one another.
+func (c *Cache) TokenFor(userID string, vr Variant) (string, error) {
 	if c == nil {
 		return "", fmt.Errorf("%w: nil token cache", ErrInvalidKey)
 	}
+	if userID == "" {
+		return "", fmt.Errorf("%w: subject is empty", ErrInvalidClaims)
+	}
+	if strings.IndexByte(userID, 0) >= 0 { // would collide with a variant's key
+		return "", fmt.Errorf("%w: subject contains a NUL byte", ErrInvalidClaims)
+	}
+	key := userID
+	if vr.key != "" {
+		key = userID + vr.key
+	}
 	now := c.now()
-	if v, ok := c.users.Load(userID); ok {
+	if v, ok := c.users.Load(key); ok {
 		e := v.(*entry)
 		if t := e.tok.Load(); now.UnixNano() < t.refreshAt {
 			if !e.ref.Load() {
@@ -191,12 +245,13 @@ func (c *Cache) Token(userID string) (string, error) {
 			return t.jwt, nil
 		}
 	}
-	return c.slowToken(userID, now)
+	return c.slowToken(key, userID, vr, now)
 }
 
 // slowToken handles a miss or a due refresh: it joins a signature already in
-// flight for userID or starts one.
-func (c *Cache) slowToken(userID string, now time.Time) (string, error) {
+// flight for the cache key userID (the user ID and its variant) or starts
+// one for subject sub.
+func (c *Cache) slowToken(userID, sub string, vr Variant, now time.Time) (string, error) {
 	s := c.shardFor(userID)
 	nowNano := now.UnixNano()
 	for {
@@ -237,7 +292,7 @@ func (c *Cache) slowToken(userID string, now time.Time) (string, error) {
 			c.finish(s, userID, cl, nil, errSignPanicked)
 		}
 	}()
-	t, err := c.signToken(userID, now)
+	t, err := c.signToken(sub, vr, now)
 	finished = true
 	c.finish(s, userID, cl, t, err)
 	if err != nil {
@@ -246,14 +301,27 @@ func (c *Cache) slowToken(userID string, now time.Time) (string, error) {
 	return t.jwt, nil
 }
 
-// signToken signs a token for userID issued at now.
-func (c *Cache) signToken(userID string, now time.Time) (*token, error) {
-	exp := now.Add(c.ttl)
+// signToken signs a token of variant vr for userID issued at now.
+func (c *Cache) signToken(userID string, vr Variant, now time.Time) (*token, error) {
+	ttl, margin := c.ttl, c.margin
+	if vr.ttl != 0 {
+		ttl = vr.ttl
+		margin = min(max(ttl/4, minRefreshMargin), maxRefreshMargin)
+	}
+	aud := c.audience
+	switch {
+	case vr.noAudience:
+		aud = ""
+	case vr.audience != "":
+		aud = vr.audience
+	}
+	exp := now.Add(ttl)
 	jwt, err := c.sign(Claims{
-		Subject:  userID,
-		Audience: c.audience,
-		IssuedAt: now.Add(-IssuedAtBackdate),
-		Expiry:   exp,
+		Subject:     userID,
+		Audience:    aud,
+		IssuedAt:    now.Add(-IssuedAtBackdate),
+		Expiry:      exp,
+		Permissions: vr.permissions,
 	})
 	if err != nil {
 		return nil, err
@@ -265,7 +333,7 @@ func (c *Cache) signToken(userID string, now time.Time) (*token, error) {
 	}
 	return &token{
 		jwt:       jwt,
-		refreshAt: expNano - int64(c.margin),
+		refreshAt: expNano - int64(margin),
 		staleAt:   expNano - int64(MinRemaining),
 	}, nil
 }
@@ -348,10 +416,14 @@ func (c *Cache) evictLocked(s *shard) int {
 // Invalidate drops userID's cached token, so that the next Token call signs
 // a new one. A signature in flight for userID still reaches the callers
 // waiting for it but is not cached.
-func (c *Cache) Invalidate(userID string) {
+func (c *Cache) Invalidate(userID string) { c.InvalidateFor(userID, Variant{}) }
+
+// InvalidateFor is [Cache.Invalidate] for one variant of userID's tokens.
+func (c *Cache) InvalidateFor(userID string, vr Variant) {
 	if c == nil {
 		return
 	}
+	userID += vr.key
 	s := c.shardFor(userID)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -39,8 +40,9 @@ type Key struct {
 	k *rsa.PrivateKey
 }
 
-// ParseKey decodes a PEM-encoded RSA private key: PKCS#1 ("RSA PRIVATE KEY")
-// or PKCS#8 ("PRIVATE KEY").
+// ParseKey decodes an RSA private key: PEM, PKCS#1 ("RSA PRIVATE KEY") or
+// PKCS#8 ("PRIVATE KEY"), or the bare base64 of a PKCS#8 or PKCS#1 DER key
+// (a PEM body without its BEGIN and END lines).
 //
 // Input is normalised first, because signing keys usually travel through
 // environment variables and secret stores: surrounding white space and one
@@ -65,7 +67,13 @@ func ParseKey(pemBytes []byte) (*Key, error) {
 		}
 	}
 	if block == nil {
-		return nil, keyError("no PEM block found")
+		if der, ok := bareBase64(data); ok {
+			return parseDER(der)
+		}
+		if bytes.Contains(data, []byte("-----BEGIN ")) {
+			return nil, keyError("malformed PEM block; want PEM (PKCS#8 or PKCS#1, with line breaks, or on one line with \"\\n\" escapes or spaces) or the bare base64 of the DER key")
+		}
+		return nil, keyError("no PEM block found; want PEM (PKCS#8 or PKCS#1) or the bare base64 of a PKCS#8 or PKCS#1 DER key")
 	}
 	if isEncrypted(block) {
 		return nil, keyError("the key is encrypted; store it decrypted (for example with `openssl pkey -in key.pem -out plain.pem`)")
@@ -108,6 +116,46 @@ func ParseKey(pemBytes []byte) (*Key, error) {
 		return nil, keyError("unsupported PEM block type " + describeLabel(block.Type) + "; want \"RSA PRIVATE KEY\" or \"PRIVATE KEY\"")
 	}
 	return newKey(raw)
+}
+
+// bareBase64 decodes a key given as the base64 body of a PEM file without
+// its BEGIN and END lines (standard alphabet, padded or not, white space
+// anywhere), as keys are sometimes stored in secret managers.
+func bareBase64(data []byte) ([]byte, bool) {
+	var compact []byte
+	for _, b := range data {
+		switch {
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r':
+		case b >= 'A' && b <= 'Z', b >= 'a' && b <= 'z', b >= '0' && b <= '9', b == '+', b == '/', b == '=':
+			compact = append(compact, b)
+		default:
+			return nil, false
+		}
+	}
+	// A DER key always starts with a SEQUENCE tag (0x30), "M" in base64.
+	if len(compact) < 64 || compact[0] != 'M' {
+		return nil, false
+	}
+	enc := base64.StdEncoding
+	if compact[len(compact)-1] != '=' && len(compact)%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	der, err := enc.Strict().DecodeString(string(compact))
+	if err != nil {
+		return nil, false
+	}
+	return der, true
+}
+
+// parseDER parses a bare DER private key: PKCS#8 or PKCS#1.
+func parseDER(der []byte) (*Key, error) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return newKey(k)
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return newKey(k)
+	}
+	return nil, keyError("base64 text that is not a PKCS#8 or PKCS#1 DER private key; want PEM (PKCS#8 or PKCS#1) or the bare base64 of the DER key")
 }
 
 // newKey checks that raw is an RSA private key of an acceptable size.

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"math/big"
 	"strings"
@@ -34,6 +35,19 @@ func pkcs8PEM(tb testing.TB, k any) string {
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	require.NoError(tb, err)
 	return pemOf("PRIVATE KEY", der)
+}
+
+func pkcs8Base64(tb testing.TB, k any) string {
+	tb.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	require.NoError(tb, err)
+	return base64.StdEncoding.EncodeToString(der)
+}
+
+// bodyOf returns a PEM file's base64 lines, without BEGIN and END.
+func bodyOf(p string) string {
+	lines := strings.Split(strings.TrimSpace(p), "\n")
+	return strings.Join(lines[1:len(lines)-1], "\n")
 }
 
 // smallKey is a 1024-bit RSA key, generated once.
@@ -67,6 +81,13 @@ func TestParseKeyAccepts(t *testing.T) {
 		{"surrounding white space", "\n\t  " + p1 + "\n\n  "},
 		{"text around the block", "my key:\n" + p8 + "trailing garbage\x00\xff"},
 		{"newlines turned into spaces", oneLine(p8, " ")},
+		{"one-line PKCS#1 with spaces", oneLine(p1, " ")},
+		{"one-line PEM with runs of spaces and tabs", oneLine(p8, " \t  ")},
+		{"bare base64 PKCS#8 DER", pkcs8Base64(t, k.k)},
+		{"bare base64 PKCS#8 DER, wrapped at 64", bodyOf(p8)},
+		{"bare base64 PKCS#1 DER", base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PrivateKey(k.k))},
+		{"bare base64 without padding", strings.TrimRight(base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PrivateKey(k.k)), "=") + "\n"},
+		{"bare base64 quoted, escaped newlines", `"` + strings.ReplaceAll(bodyOf(p1), "\n", `\n`) + `"`},
 		{"mixed escaped and real", strings.Replace(p1, "\n", `\n`, 3)},
 	}
 	for _, tt := range tests {
@@ -130,7 +151,10 @@ func TestParseKeyRejects(t *testing.T) {
 		{"empty quotes", `""`, "key is empty"},
 		{"garbage", "not a key at all", "no PEM block found"},
 		{"binary garbage", string(junk), "no PEM block found"},
-		{"truncated block", pkcs1PEM(t, k.k)[:300], "no PEM block found"},
+		{"truncated block", pkcs1PEM(t, k.k)[:300], "malformed PEM block; want PEM (PKCS#8 or PKCS#1"},
+		{"bare base64 of junk DER", "MII" + strings.Repeat("A", 200), "not a PKCS#8 or PKCS#1 DER private key"},
+		{"bare base64 of an EC key", base64.StdEncoding.EncodeToString(ecDER), "not a PKCS#8 or PKCS#1 DER"},
+		{"bare base64 of an EC PKCS#8 key", pkcs8Base64(t, ecKey), "must be RSA, got an ECDSA key"},
 		{"1024-bit PKCS#1", pkcs1PEM(t, small), "RSA key is 1024 bits; at least 2048 required"},
 		{"1024-bit PKCS#8", pkcs8PEM(t, small), "RSA key is 1024 bits; at least 2048 required"},
 		{"EC SEC1", pemOf("EC PRIVATE KEY", ecDER), "must be RSA"},
