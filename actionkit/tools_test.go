@@ -273,10 +273,13 @@ func TestBadInputSendsNothing(t *testing.T) {
 			_, err := ak.CreateSubscription(ctx, &actionkit.SubscriptionParams{Type: "T", WebhookOverride: &actionkit.WebhookOverride{URL: "/hook"}})
 			return err
 		},
-		"empty update id":  func() error { _, err := ak.UpdateSubscription(ctx, "", &actionkit.SubscriptionUpdate{}); return err },
-		"nil update":       func() error { _, err := ak.UpdateSubscription(ctx, "s1", nil); return err },
-		"empty update":     func() error { _, err := ak.UpdateSubscription(ctx, "s1", &actionkit.SubscriptionUpdate{}); return err },
-		"nil params map":   func() error { _, err := ak.UpdateSubscription(ctx, "s1", &actionkit.SubscriptionUpdate{Parameters: nilMap}); return err },
+		"empty update id": func() error { _, err := ak.UpdateSubscription(ctx, "", &actionkit.SubscriptionUpdate{}); return err },
+		"nil update":      func() error { _, err := ak.UpdateSubscription(ctx, "s1", nil); return err },
+		"empty update":    func() error { _, err := ak.UpdateSubscription(ctx, "s1", &actionkit.SubscriptionUpdate{}); return err },
+		"nil params map": func() error {
+			_, err := ak.UpdateSubscription(ctx, "s1", &actionkit.SubscriptionUpdate{Parameters: nilMap})
+			return err
+		},
 		"set and remove": func() error {
 			_, err := ak.UpdateSubscription(ctx, "s1", &actionkit.SubscriptionUpdate{
 				WebhookOverride: &actionkit.WebhookOverride{URL: "https://x.test"}, RemoveWebhookOverride: true})
@@ -296,7 +299,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 		"nil user":   func() error { _, err := actionkit.New(nil).ListTools(ctx, nil); return err },
 		"nil client": func() error { var c *actionkit.Client; _, err := c.RunTool(ctx, "T", nil); return err },
 		"nil option": func() error { _, err := actionkit.New(w.user, nil).ListTools(ctx, nil); return err },
-		"bad max":    func() error { _, err := actionkit.New(w.user, actionkit.WithMaxOutputBytes(0)).ListTools(ctx, nil); return err },
+		"bad max": func() error {
+			_, err := actionkit.New(w.user, actionkit.WithMaxOutputBytes(0)).ListTools(ctx, nil)
+			return err
+		},
 		"nil ctx": func() error {
 			_, err := ak.ListTools(nil, nil) //nolint:staticcheck // SA1012: a nil context on purpose
 			return err
