@@ -102,8 +102,10 @@ type Tool struct {
 	// Parameters is the tool's input as a JSON Schema object, exactly as
 	// ActionKit sent it (nil when it sent none).
 	Parameters json.RawMessage
-	// Raw is the tool's whole entry as ActionKit sent it, for fields this
-	// package does not model (and the paragon format's own fields).
+	// Raw is the tool's entry as ActionKit sent it when the entry is not in
+	// the json_schema shape ({"type": "function", "function": {…}}, whose
+	// fields are all modelled above), e.g. in the paragon format; nil
+	// otherwise. [ToolList.Raw] always holds the whole answer.
 	Raw json.RawMessage
 }
 
@@ -252,6 +254,8 @@ type ToolList struct {
 	Tools []Tool
 	// Errors are the per-integration errors ActionKit reported.
 	Errors []IntegrationError
+	// Raw is the whole answer as sent.
+	Raw json.RawMessage
 }
 
 // Integration returns the tools of one integration.
@@ -290,15 +294,30 @@ type wireToolEntry struct {
 	Parameters  json.RawMessage `json:"parameters"`
 }
 
-type wireToolList struct {
-	Actions map[string][]json.RawMessage `json:"actions"`
-	Tools   map[string][]json.RawMessage `json:"tools"`
-	Errors  []IntegrationError           `json:"errors"`
+// toolEntry decodes one entry and keeps a copy of its bytes.
+type toolEntry struct {
+	wireToolEntry
+	raw json.RawMessage
 }
 
-// decodeToolList decodes a GET /tools answer.
+// UnmarshalJSON keeps b (a copy) and decodes it.
+func (e *toolEntry) UnmarshalJSON(b []byte) error {
+	e.raw = append(json.RawMessage(nil), b...)
+	return json.Unmarshal(e.raw, &e.wireToolEntry)
+}
+
+type wireToolList[E any] struct {
+	Actions map[string][]E     `json:"actions"`
+	Tools   map[string][]E     `json:"tools"`
+	Errors  []IntegrationError `json:"errors"`
+}
+
+// decodeToolList decodes a GET /tools answer. The json_schema format's
+// entries are decoded in one pass (every field of theirs is modelled);
+// when an entry has another shape, the answer is decoded again keeping
+// each entry's bytes in Tool.Raw.
 func decodeToolList(body []byte) (*ToolList, error) {
-	var w wireToolList
+	var w wireToolList[wireToolEntry]
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, err
 	}
@@ -306,6 +325,37 @@ func decodeToolList(body []byte) (*ToolList, error) {
 	if groups == nil {
 		groups = w.Tools
 	}
+	flat := false
+	for _, es := range groups {
+		for i := range es {
+			flat = flat || es[i].Function == nil
+		}
+	}
+	if !flat {
+		return buildToolList(groups, w.Errors, body, func(*wireToolEntry) json.RawMessage { return nil }), nil
+	}
+	var wr wireToolList[toolEntry]
+	if err := json.Unmarshal(body, &wr); err != nil {
+		return nil, err
+	}
+	rg := wr.Actions
+	if rg == nil {
+		rg = wr.Tools
+	}
+	plain := make(map[string][]wireToolEntry, len(rg))
+	raws := map[*wireToolEntry]json.RawMessage{}
+	for k, es := range rg {
+		list := make([]wireToolEntry, len(es))
+		for i := range es {
+			list[i] = es[i].wireToolEntry
+			raws[&list[i]] = es[i].raw
+		}
+		plain[k] = list
+	}
+	return buildToolList(plain, wr.Errors, body, func(e *wireToolEntry) json.RawMessage { return raws[e] }), nil
+}
+
+func buildToolList(groups map[string][]wireToolEntry, errs []IntegrationError, body []byte, raw func(*wireToolEntry) json.RawMessage) *ToolList {
 	names := make([]string, 0, len(groups))
 	n := 0
 	for k, v := range groups {
@@ -313,14 +363,11 @@ func decodeToolList(body []byte) (*ToolList, error) {
 		n += len(v)
 	}
 	slices.Sort(names)
-	out := &ToolList{Tools: make([]Tool, 0, n), Errors: w.Errors}
+	out := &ToolList{Tools: make([]Tool, 0, n), Errors: errs, Raw: body}
 	for _, integ := range names {
-		for _, raw := range groups[integ] {
-			var e wireToolEntry
-			if err := json.Unmarshal(raw, &e); err != nil {
-				return nil, fmt.Errorf("integration %s: %w", integ, err)
-			}
-			t := Tool{Integration: integ, Type: e.Type, Name: e.Name, Description: e.Description, Parameters: e.Parameters, Raw: raw}
+		for i := range groups[integ] {
+			e := &groups[integ][i]
+			t := Tool{Integration: integ, Type: e.Type, Name: e.Name, Description: e.Description, Parameters: e.Parameters, Raw: raw(e)}
 			if f := e.Function; f != nil {
 				t.Name, t.Description, t.Parameters = f.Name, f.Description, f.Parameters
 			}
@@ -333,7 +380,7 @@ func decodeToolList(body []byte) (*ToolList, error) {
 			out.Tools = append(out.Tools, t)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func isNull(b json.RawMessage) bool {

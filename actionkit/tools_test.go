@@ -68,6 +68,8 @@ func TestListToolsFilters(t *testing.T) {
 	require.NoError(t, sf.DecodeParameters(&m))
 	assert.Equal(t, false, m["additionalProperties"])
 	assert.Len(t, list.Integration("close"), 2)
+	assert.JSONEq(t, toolsReply, string(list.Raw), "the whole answer")
+	assert.Nil(t, lead.Raw, "json_schema entries are fully modelled")
 
 	require.Len(t, list.Errors, 2)
 	assert.Equal(t, "hubspot", list.Errors[0].Integration)
