@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"io"
 	"net/http"
@@ -20,7 +19,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/paragon-go/paragon"
-	"github.com/paragon-go/paragon/actionkit"
 )
 
 func TestMain(m *testing.M) {
@@ -147,12 +145,3 @@ func (w *wire) respond(req *http.Request) (*http.Response, error) {
 	resp.Header.Set("Content-Type", ct)
 	return resp, nil
 }
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
-}
-
-var _ = actionkit.New

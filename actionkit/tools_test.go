@@ -231,7 +231,6 @@ func TestBadInputSendsNothing(t *testing.T) {
 	w := newWire(t, 0)
 	ak := actionkit.New(w.user)
 	ctx := t.Context()
-	type cyclic struct{ Self *cyclic }
 	var nilMap map[string]any
 	cases := map[string]func() error{
 		"empty tool":       func() error { _, err := ak.RunTool(ctx, "", nil); return err },
@@ -310,7 +309,6 @@ func TestBadInputSendsNothing(t *testing.T) {
 			return err
 		},
 	}
-	_ = cyclic{}
 	for name, f := range cases {
 		err := f()
 		require.Error(t, err, name)
