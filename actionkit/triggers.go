@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -134,6 +135,34 @@ type WebhookOverride struct {
 	Headers map[string]string `json:"headers,omitzero"`
 	// Metadata comes back in each event's triggerSubscriptionMetadata.
 	Metadata map[string]any `json:"metadata,omitzero"`
+}
+
+// String describes the override with its header values redacted (they
+// often hold the receiver's own secret); the JSON encoding, sent to
+// Paragon, keeps them.
+func (o WebhookOverride) String() string {
+	names := make([]string, 0, len(o.Headers))
+	for k := range o.Headers {
+		names = append(names, k+": [redacted]")
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("actionkit.WebhookOverride{URL: %q, Headers: %v, Metadata: %v}", o.URL, names, o.Metadata)
+}
+
+// GoString is String, so %#v redacts too.
+func (o WebhookOverride) GoString() string { return o.String() }
+
+// Format writes String for every verb.
+func (o WebhookOverride) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(o.String())) }
+
+// LogValue logs the URL and the header names only.
+func (o WebhookOverride) LogValue() slog.Value {
+	names := make([]string, 0, len(o.Headers))
+	for k := range o.Headers {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slog.GroupValue(slog.String("url", o.URL), slog.Any("headers", names))
 }
 
 func (o *WebhookOverride) check() error {

@@ -2,6 +2,9 @@ package actionkit_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -201,4 +204,19 @@ func TestParseTriggerWebhook(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), paragon.DefaultMaxWebhookBytes+1)
 	_, err = actionkit.ParseTriggerWebhook(req(string(big), actionkit.SignatureHeader(secret, big)), secret)
 	require.ErrorIs(t, err, paragon.ErrInvalidInput)
+}
+
+func TestWebhookOverrideRedacts(t *testing.T) {
+	t.Parallel()
+	o := &actionkit.WebhookOverride{URL: "https://hooks.example.com/x", Headers: map[string]string{"Authorization": "Bearer s3cret-value"}}
+	p := &actionkit.SubscriptionParams{Type: "T", WebhookOverride: o}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("sub", "override", *o)
+	for _, s := range []string{fmt.Sprint(o), fmt.Sprintf("%v %+v %#v %s", *o, p, *o, *o), logged.String()} {
+		assert.NotContains(t, s, "s3cret-value")
+		assert.Contains(t, s, "Authorization")
+	}
+	b, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "s3cret-value", "sent to Paragon as given")
 }

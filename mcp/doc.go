@@ -20,6 +20,9 @@
 // and audio as image and audio content, other files as an embedded
 // resource.
 //
+// To pin every tool run to one of the user's accounts of an integration,
+// build the client with actionkit.WithCallOptions(paragon.WithCredential(id)).
+//
 // When ActionKit answers that the user has not connected the tool's
 // integration, the call ends in a tool error (isError), not a protocol
 // error or a crash: its text asks the user to connect the integration and

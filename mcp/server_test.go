@@ -141,6 +141,12 @@ func TestToolsEndToEnd(t *testing.T) {
 	assert.True(t, res.IsError)
 	assert.Contains(t, text(t, res), "name should not be empty")
 
+	// Arguments that are not an object: a tool error, and nothing sent.
+	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "CLOSE_CREATE_LEAD", Arguments: []int{1}})
+	require.NoError(t, err)
+	assert.True(t, res.IsError)
+	assert.Contains(t, text(t, res), "Invalid arguments")
+
 	// An unknown tool is a protocol error.
 	_, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "NO_SUCH_TOOL"})
 	require.Error(t, err)

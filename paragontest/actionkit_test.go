@@ -276,3 +276,23 @@ func TestFakeActionKitTriggers(t *testing.T) {
 	status, _, _ = akDo(t, srv, "u1", "DELETE", "/trigger-subscriptions/"+subID, "")
 	assert.Equal(t, http.StatusNotFound, status)
 }
+
+func TestFakeActionKitReset(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, paragontest.WithUser(paragontest.UserSeed{ID: "u1", Connected: []string{"close"}}))
+	status, _, _ := akDo(t, srv, "u1", "POST", "/trigger-subscriptions", `{"type": "CLOSE_TRIGGER_RECORD_CREATED", "parameters": {"objectType": "lead"}}`)
+	require.Equal(t, http.StatusOK, status)
+	_, err := srv.FireTrigger("u1", "CLOSE_TRIGGER_RECORD_CREATED", nil)
+	require.NoError(t, err)
+	_, err = srv.WaitTriggerDeliveries(t.Context(), 1)
+	require.NoError(t, err)
+	secret := srv.ActionKitSigningSecret()
+
+	srv.Reset()
+	_, body, _ := akDo(t, srv, "u1", "GET", "/trigger-subscriptions", "")
+	assert.Empty(t, body)
+	assert.Empty(t, srv.TriggerDeliveries())
+	assert.Equal(t, secret, srv.ActionKitSigningSecret(), "the signing secret is the project's; Reset keeps it")
+	_, err = srv.FireTrigger("u1", "CLOSE_TRIGGER_RECORD_CREATED", make(chan int))
+	require.Error(t, err, "a payload that is not JSON")
+}
