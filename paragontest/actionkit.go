@@ -11,11 +11,35 @@ import (
 	"strings"
 )
 
-// The fake ActionKit (spec §4.4, §4.5): a few tools for the fake Close and
-// Slack, the trigger catalogue, trigger subscriptions and signed trigger
-// deliveries (actionkit_triggers.go). Tools reach the fake Close the way a
-// client would, through the server's own proxy route with the caller's
-// token, so they see exactly the Close state the proxy serves.
+// The fake ActionKit (spec §4.4, §4.5, §9.2): a few tools for the fake
+// Close and Slack, the trigger catalogue, trigger subscriptions and signed
+// trigger deliveries (actionkit_triggers.go, actionkit_subs.go). Tools reach
+// the fake Close the way a client would, through the server's own proxy
+// route with the caller's token, so they see exactly the Close state the
+// proxy serves, wherever that fake lives.
+//
+// Where Paragon's docs are silent, the fake decides:
+//   - GET /tools and GET /triggers list only integrations the user connected
+//     unless limit_to_available=false. An integration named in integrations=
+//     that the user has not connected is reported in "errors" as {"type",
+//     "message": "Integration not enabled for user."}, an unknown one as
+//     "Integration not found."; categories: close is "crm", slack
+//     "communication".
+//   - format=paragon lists flat entries {"name", "title", "integration",
+//     "inputSchema"} (Paragon's own shape is not documented).
+//   - Running a tool of an integration the user has not connected answers
+//     404 with the same body as the proxy ("integration_not_enabled").
+//     Missing required parameters answer 400 (class-validator style); the
+//     provider's refusals answer its status with {"message": "<its body>",
+//     "meta": {"isIntegrationError": true}}.
+//   - CLOSE_SEARCH_LEADS pages with paginationParameters.pageCursor in and
+//     nextPageCursor out; CLOSE_EXPORT_LEADS_CSV answers text/csv.
+//   - GET /trigger-subscriptions answers a bare JSON array. Subscriptions
+//     echo webhookOverride's url and metadata, never its headers. Webhook
+//     URLs must be loopback. A subscription turns ERRORED only through
+//     Server.SetTriggerSubscriptionStatus, and then delivers nothing.
+//   - Deliveries are sent once each, in the background, with
+//     x-paragon-signature: v1=<hex HMAC-SHA256 of the body>.
 
 // akTool is one fake ActionKit tool.
 type akTool struct {
