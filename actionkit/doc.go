@@ -60,6 +60,9 @@
 // with your ActionKit signing secret) with paragon.VerifyWebhookSignature,
 // and decodes it into a [TriggerEvent]. Deduplicate on
 // [TriggerEvent.EventID]: ActionKit documents no replay window.
+// [SignatureHeader] signs a body the way ActionKit does, for tests of your
+// handler; paragontest's fake ActionKit delivers signed events itself
+// (Server.FireTrigger).
 //
 // # Bad input
 //

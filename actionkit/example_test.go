@@ -145,3 +145,40 @@ func ExampleParseTriggerWebhook() {
 	// ACTIVE
 	// CLOSE_TRIGGER_RECORD_CREATED true lead_7Hn2 west
 }
+
+func ExampleClient_ListTriggers() {
+	srv := paragontest.NewServer(paragontest.WithUser(paragontest.UserSeed{ID: "user-1", Connected: []string{"close"}}))
+	defer srv.Close()
+	ak := actionkit.New(srv.Client().User("user-1"))
+	ctx := context.Background()
+
+	cat, err := ak.ListTriggers(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, t := range cat.Triggers {
+		fmt.Println(t.Integration, t.Type, t.Model)
+	}
+	sub, err := ak.CreateSubscription(ctx, &actionkit.SubscriptionParams{
+		Type:       "CLOSE_TRIGGER_RECORD_UPDATED",
+		Parameters: map[string]any{"objectType": "opportunity"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// PATCH semantics: a nil parameter is sent as null, which removes it.
+	if _, err := ak.UpdateSubscription(ctx, sub.ID, &actionkit.SubscriptionUpdate{
+		Parameters: map[string]any{"objectType": "lead", "pipeline": nil},
+	}); err != nil {
+		log.Fatal(err)
+	}
+	subs, err := ak.ListSubscriptions(ctx, &actionkit.ListSubscriptionsParams{Status: actionkit.SubscriptionActive})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(subs), string(subs[0].Parameters))
+	// Output:
+	// close CLOSE_TRIGGER_RECORD_CREATED WEBHOOK
+	// close CLOSE_TRIGGER_RECORD_UPDATED POLLING
+	// 1 {"objectType":"lead"}
+}

@@ -484,7 +484,7 @@ type runBody struct {
 
 // RunTool runs the tool name with params (POST /projects/{id}/tools
 // {"tool", "parameters"}). params must encode as a JSON object: a map, a
-// struct, a json.RawMessage; nil sends {}. Pin the run to one of the
+// struct, or JSON text as json.RawMessage or []byte; nil sends {}. Pin the run to one of the
 // user's accounts with paragon.WithCredential.
 //
 // A tool run is a write, sent at most once unless it certainly did not

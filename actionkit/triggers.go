@@ -345,7 +345,9 @@ type DeleteResult struct {
 
 // DeleteSubscription removes the subscription id (DELETE
 // /projects/{id}/trigger-subscriptions/{subscriptionId}). It returns once
-// ActionKit has torn it down.
+// ActionKit has torn it down. DELETE is retried like any idempotent call,
+// so an error matching paragon.ErrNotFound means the subscription does not
+// exist (any more), possibly because an earlier attempt removed it.
 //
 // See https://docs.useparagon.com/actionkit/triggers/api-reference/unsubscribe-from-trigger.
 func (c *Client) DeleteSubscription(ctx context.Context, id string, opts ...paragon.CallOption) (*DeleteResult, error) {
