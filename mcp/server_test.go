@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -291,4 +292,34 @@ func TestNewBadInput(t *testing.T) {
 		require.ErrorIs(t, f(), paragon.ErrInvalidInput, name)
 	}
 	assert.Zero(t, p.RequestCount())
+}
+
+// Several sessions listing and calling at once share one tool list.
+func TestConcurrentSessions(t *testing.T) {
+	t.Parallel()
+	p := fake(t, paragontest.UserSeed{ID: "u1", Connected: []string{"close"}})
+	srv, err := mcp.New(actionkit.New(p.Client().User("u1")))
+	require.NoError(t, err)
+	sessions := []*sdk.ClientSession{connect(t, srv), connect(t, srv), connect(t, srv)}
+	ctx := t.Context()
+	errs := make(chan error, 3*4)
+	for i, cs := range sessions {
+		for j := range 4 {
+			go func() {
+				if _, err := cs.ListTools(ctx, nil); err != nil {
+					errs <- err
+					return
+				}
+				res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "CLOSE_CREATE_LEAD", Arguments: map[string]any{"name": fmt.Sprintf("Lead %d-%d", i, j)}})
+				if err == nil && res.IsError {
+					err = errors.New(res.Content[0].(*sdk.TextContent).Text)
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range 12 {
+		require.NoError(t, <-errs)
+	}
+	assert.Len(t, p.CloseCRM().Leads(), 12, "each call ran exactly once")
 }
