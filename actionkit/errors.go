@@ -1,6 +1,8 @@
 package actionkit
 
 import (
+	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/paragon-go/paragon"
@@ -57,4 +59,41 @@ func (e *NotConnectedError) Unwrap() error {
 // Is matches paragon.ErrIntegrationNotEnabled even without Err.
 func (e *NotConnectedError) Is(target error) bool {
 	return target == paragon.ErrIntegrationNotEnabled
+}
+
+// ErrorMessage returns the most readable message of an ActionKit failure:
+// for a *paragon.Error, its message, unwrapped when ActionKit sent a
+// JSON-encoded object as the message (it does for some provider errors);
+// for other errors, their text.
+func ErrorMessage(err error) string {
+	var pe *paragon.Error
+	if !errors.As(err, &pe) {
+		if err == nil {
+			return ""
+		}
+		return err.Error()
+	}
+	msg := pe.Message
+	for range 3 { // a message inside a message inside a message
+		var inner struct {
+			Message json.RawMessage `json:"message"`
+			Error   json.RawMessage `json:"error"`
+		}
+		t := strings.TrimSpace(msg)
+		if !strings.HasPrefix(t, "{") || json.Unmarshal([]byte(t), &inner) != nil {
+			break
+		}
+		var s string
+		switch {
+		case json.Unmarshal(inner.Message, &s) == nil && s != "":
+		case json.Unmarshal(inner.Error, &s) == nil && s != "":
+		default:
+			return msg
+		}
+		msg = s
+	}
+	if msg == "" {
+		return pe.Error()
+	}
+	return msg
 }

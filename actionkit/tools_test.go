@@ -178,6 +178,7 @@ func TestRunToolNotRetriedAfterArrival(t *testing.T) {
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, status, pe.StatusCode)
 		assert.Equal(t, "41070", pe.Code)
+		assert.Equal(t, "Unable to run tool: upstream returned 500", actionkit.ErrorMessage(err))
 		assert.Equal(t, 1, w.count(), "status %d: sent once", status)
 	}
 	w := newWire(t, 3,
@@ -219,6 +220,7 @@ func TestRunToolNotConnected(t *testing.T) {
 	_, err = ak.RunTool(t.Context(), "HUBSPOT_CREATE_CONTACT", nil)
 	require.ErrorAs(t, err, &nc)
 	assert.Equal(t, "hubspot", nc.Integration, "named by the answer's meta")
+	assert.Equal(t, "Integration not enabled for user.", actionkit.ErrorMessage(err), "the JSON-encoded message, unwrapped")
 
 	_, err = ak.RunTool(t.Context(), "NOTION_SEARCH", nil)
 	require.ErrorAs(t, err, &nc)

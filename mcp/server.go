@@ -342,6 +342,15 @@ func (s *Server) toolError(ctx context.Context, t actionkit.Tool, err error) *sd
 		return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{
 			Text: "Invalid arguments for " + t.Name + ": " + err.Error()}}}
 	}
+	var pe *paragon.Error
+	if errors.As(err, &pe) {
+		msg := actionkit.ErrorMessage(err)
+		return &sdk.CallToolResult{
+			IsError:           true,
+			Content:           []sdk.Content{&sdk.TextContent{Text: fmt.Sprintf("The tool %s failed (status %d): %s", t.Name, pe.StatusCode, msg)}},
+			StructuredContent: map[string]any{"error": "tool_failed", "status": pe.StatusCode, "message": msg},
+		}
+	}
 	return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: "The tool " + t.Name + " failed: " + err.Error()}}}
 }
 

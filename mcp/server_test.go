@@ -140,7 +140,8 @@ func TestToolsEndToEnd(t *testing.T) {
 	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "CLOSE_CREATE_LEAD", Arguments: map[string]any{}})
 	require.NoError(t, err)
 	assert.True(t, res.IsError)
-	assert.Contains(t, text(t, res), "name should not be empty")
+	assert.Equal(t, "The tool CLOSE_CREATE_LEAD failed (status 400): name should not be empty", text(t, res))
+	assert.InDelta(t, 400, res.StructuredContent.(map[string]any)["status"], 0)
 
 	// Arguments that are not an object: a tool error, and nothing sent.
 	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "CLOSE_CREATE_LEAD", Arguments: []int{1}})
