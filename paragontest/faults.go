@@ -283,6 +283,7 @@ func (s *Server) Reset() {
 	s.ResetFaults()
 	s.resetTaskHistory()
 	s.crm.Reset()
+	s.ak.reset()
 	s.log.reset()
 	s.preflights.Store(0)
 	s.mu.Lock()

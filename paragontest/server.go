@@ -201,6 +201,7 @@ type Server struct {
 	seeds        []UserSeed
 	crm          *CloseCRM
 	routes       *http.ServeMux
+	ak           *actionKitState // the fake ActionKit (actionkit*.go); own lock
 
 	ctx    context.Context // canceled by Close; parent of handler contexts
 	cancel context.CancelFunc
