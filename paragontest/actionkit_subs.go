@@ -6,11 +6,22 @@ import (
 	"time"
 )
 
-// akListTriggers answers GET /triggers: the catalogue, by integration.
+// akListTriggers answers GET /triggers: the catalogue, by integration. An
+// X-Paragon-Credential header (the browser SDK always sends one) must name
+// one of the user's credentials.
 func (s *Server) akListTriggers(w http.ResponseWriter, r *http.Request, userID string) {
 	f, ok := akParseFilter(w, r)
 	if !ok {
 		return
+	}
+	if xc := r.Header.Get(headerCredential); xc != "" {
+		s.mu.Lock()
+		known := s.userLocked(userID).cred(xc) != nil
+		s.mu.Unlock()
+		if !known {
+			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
+			return
+		}
 	}
 	show, errs := s.akScope(userID, f)
 	out := map[string][]any{}

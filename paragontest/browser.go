@@ -58,9 +58,10 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) PreflightCount() int { return int(s.preflights.Load()) }
 
 // browserRoutes adds the routes the browser SDK needs beyond the core ones:
-// configurations (spec §4.9) and the ActionKit trigger catalogue (§4.5),
-// which the cloud build of the browser SDK sends to the zeus host. A pattern
-// another fake product's hook already registered is left to it.
+// configurations (spec §4.9). The ActionKit trigger catalogue (§4.5), which
+// the cloud build of the browser SDK sends to the zeus host, is the fake
+// ActionKit's (actionkit.go): every service shares the server's one URL. A
+// pattern another fake product's hook already registered is left to it.
 func (s *Server) browserRoutes(mux *http.ServeMux, handle func(pattern string, h authedHandler)) {
 	p := "/projects/" + s.projectID
 	try := func(pattern string, h authedHandler) {
@@ -70,7 +71,6 @@ func (s *Server) browserRoutes(mux *http.ServeMux, handle func(pattern string, h
 	try("POST "+p+"/sdk/credentials/{id}/configurations", s.createConfiguration)
 	try("PATCH "+p+"/sdk/credentials/{id}/configurations", s.updateConfiguration)
 	try("DELETE "+p+"/sdk/credentials/{id}/configurations", s.deleteConfiguration)
-	try("GET "+p+"/triggers", s.triggerCatalogue)
 	func() {
 		defer func() { _ = recover() }()
 		mux.HandleFunc("GET /ui", connectPortal)
@@ -267,53 +267,5 @@ func (s *Server) deleteConfiguration(w http.ResponseWriter, r *http.Request, use
 		c.configs = slices.DeleteFunc(c.configs, func(x *configuration) bool { return x == cfg })
 		c.updated = time.Now()
 		writeJSON(w, http.StatusOK, map[string]any{})
-	})
-}
-
-// triggerCatalogue answers GET /projects/{pid}/triggers?integrations=a,b:
-// for each integration, two made-up trigger types
-// "<TYPE>_TRIGGER_RECORD_CREATED" (WEBHOOK) and
-// "<TYPE>_TRIGGER_RECORD_UPDATED" (POLLING). An X-Paragon-Credential header
-// must name one of the user's credentials. Without the integrations query,
-// or with limit_to_available=true (the default), only integrations the user
-// connected are listed.
-func (s *Server) triggerCatalogue(w http.ResponseWriter, r *http.Request, userID string) {
-	q := r.URL.Query()
-	var names []string
-	if v := q.Get("integrations"); v != "" {
-		names = strings.Split(v, ",")
-	}
-	all := q.Get("limit_to_available") == "false"
-	s.locked(w, func(w http.ResponseWriter) {
-		u := s.userLocked(userID)
-		if xc := r.Header.Get(headerCredential); xc != "" && u.cred(xc) == nil {
-			writeError(w, r, http.StatusNotFound, codeNotFound, "Credential not found.", nil)
-			return
-		}
-		out := map[string]any{}
-		errs := []any{}
-		for _, in := range s.integrations {
-			if names != nil && !slices.Contains(names, in.Type) {
-				continue
-			}
-			if !all && len(u.credsOf(in)) == 0 {
-				errs = append(errs, map[string]any{"type": in.Type, "message": "Integration not enabled for user."})
-				continue
-			}
-			up := strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(in.Type))
-			out[in.Type] = []any{
-				map[string]any{
-					"type": up + "_TRIGGER_RECORD_CREATED", "triggerModel": "WEBHOOK",
-					"title": "Record created", "description": "A record is created in " + in.Name + ".",
-					"parameters": []any{map[string]any{"id": "objectType", "type": "string", "label": "Object type", "required": false}},
-				},
-				map[string]any{
-					"type": up + "_TRIGGER_RECORD_UPDATED", "triggerModel": "POLLING",
-					"title": "Record updated", "description": "A record is updated in " + in.Name + ".",
-					"parameters": []any{},
-				},
-			}
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"triggers": out, "errors": errs})
 	})
 }
