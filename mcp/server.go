@@ -36,8 +36,23 @@ type config struct {
 	logger        *slog.Logger
 }
 
+// UserSetupLinks returns a SetupLinkFunc that makes a Paragon Setup Link
+// for u and the one integration a tool needs (POST setup-links with u's
+// token; see [paragon.User.CreateSetupLink]), valid for expiresIn (zero:
+// Paragon's default of one hour). The link carries a signed token: it goes
+// only into the tool error the user's own MCP client receives.
+func UserSetupLinks(u *paragon.User, expiresIn time.Duration) SetupLinkFunc {
+	return func(ctx context.Context, integration string) (string, error) {
+		link, err := u.CreateSetupLink(ctx, &paragon.SetupLinkParams{Integrations: []string{integration}, ExpiresIn: expiresIn})
+		if err != nil {
+			return "", err
+		}
+		return link.URL(), nil
+	}
+}
+
 // WithSetupLink makes tool calls that need a connection return a link from
-// f in their tool error.
+// f in their tool error; [UserSetupLinks] makes Paragon Setup Links.
 func WithSetupLink(f SetupLinkFunc) Option {
 	return func(c *config) error {
 		if f == nil {

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
@@ -323,4 +325,35 @@ func TestConcurrentSessions(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	assert.Len(t, p.CloseCRM().Leads(), 12, "each call ran exactly once")
+}
+
+// TestUserSetupLinks: a tool of an integration the user has not connected
+// answers with a Paragon Setup Link that the fake can resolve, offering that
+// integration only.
+func TestUserSetupLinks(t *testing.T) {
+	t.Parallel()
+	p := fake(t, paragontest.UserSeed{ID: "u1", Connected: []string{"close"}})
+	p.SetSetupLinksEnabled(true)
+	u := p.Client().User("u1")
+	srv, err := mcp.New(actionkit.New(u), mcp.WithSetupLink(mcp.UserSetupLinks(u, 10*time.Minute)),
+		mcp.WithListParams(actionkit.ListToolsParams{IncludeUnavailable: true}))
+	require.NoError(t, err)
+	cs := connect(t, srv)
+	res, err := cs.CallTool(t.Context(), &sdk.CallToolParams{Name: "SLACK_SEND_MESSAGE", Arguments: map[string]any{"channel": "#x", "text": "hi"}})
+	require.NoError(t, err)
+	require.True(t, res.IsError)
+	link, _ := res.StructuredContent.(map[string]any)["setupLink"].(string)
+	require.True(t, strings.HasPrefix(link, p.URL()), "link %q is the fake's", link)
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, link, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/json")
+	resp, err := p.HTTPClient().Do(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(body), "slack")
+	assert.NotContains(t, string(body), `"close"`, "the link offers only the integration the tool needs")
 }
