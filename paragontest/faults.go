@@ -267,6 +267,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Reset() {
 	s.ResetFaults()
 	s.crm.Reset()
+	s.msync.reset()
 	s.log.reset()
 	s.mu.Lock()
 	s.users = map[string]*user{}

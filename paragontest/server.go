@@ -205,6 +205,7 @@ type Server struct {
 
 	verified  sync.Map     // token → verifiedToken
 	verifiedN atomic.Int64 // entries added to verified since it was last cleared
+	msync     *ManagedSync // the fake Managed Sync (managedsync.go)
 }
 
 // NewServer starts a fake Paragon on 127.0.0.1 and returns it. The caller
