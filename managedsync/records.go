@@ -42,14 +42,20 @@ func (r Record) Decode(v any) error {
 
 // UnmarshalJSON keeps the record's JSON and reads its IDs.
 func (r *Record) UnmarshalJSON(b []byte) error {
-	var ids struct {
-		ID         string `json:"id"`
-		ExternalID string `json:"externalId"`
+	// The decoder that calls this has checked b; reading the two IDs
+	// needs no second full decode.
+	id, ext, ok := topLevelIDs(b)
+	if !ok {
+		var ids struct {
+			ID         string `json:"id"`
+			ExternalID string `json:"externalId"`
+		}
+		if err := json.Unmarshal(b, &ids); err != nil {
+			return err
+		}
+		id, ext = ids.ID, ids.ExternalID
 	}
-	if err := json.Unmarshal(b, &ids); err != nil {
-		return err
-	}
-	r.ID, r.ExternalID = ids.ID, ids.ExternalID
+	r.ID, r.ExternalID = id, ext
 	r.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
