@@ -155,4 +155,3 @@ func syncPath(id string, suffix ...string) string {
 	}
 	return b.String()
 }
-

@@ -282,8 +282,11 @@ func TestPermissionsBadInputSendsNothing(t *testing.T) {
 			_, err := h.ms.CheckAccess(ctx, testSync, with(func(c *managedsync.AccessCheck) { c.Role = "" }))
 			return err
 		},
-		"sync":  func() error { _, err := h.ms.CheckAccess(ctx, "", ok); return err },
-		"batch": func() error { _, err := h.ms.BatchCheckAccess(ctx, testSync, []managedsync.AccessCheck{ok, {}}); return err },
+		"sync": func() error { _, err := h.ms.CheckAccess(ctx, "", ok); return err },
+		"batch": func() error {
+			_, err := h.ms.BatchCheckAccess(ctx, testSync, []managedsync.AccessCheck{ok, {}})
+			return err
+		},
 		"users": func() error { _, err := h.ms.ListUsers(ctx, testSync, "o", "owner"); return err },
 		"objects nil": func() error {
 			return firstErr(h.ms.ListObjects(ctx, testSync, nil))

@@ -205,6 +205,7 @@ func TestRecordsHonoursContext(t *testing.T) {
 	h := newHarness(t)
 	pagedRecords(t, h, 50)
 	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
 	n := 0
 	var last error
 	for _, err := range h.ms.Records(ctx, testSync, &managedsync.RecordsParams{PageSize: 10}) {

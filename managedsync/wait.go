@@ -149,4 +149,3 @@ func hasLastSyncedAt(s *Sync) bool {
 	}
 	return len(probe.Summary.LastSyncedAt) > 0
 }
-

@@ -93,7 +93,7 @@ func TestWebhookHandlerAnswersProbe(t *testing.T) {
 	h, err := managedsync.NewWebhookHandler(func(context.Context, *managedsync.Event) error { called = true; return nil })
 	require.NoError(t, err)
 	for body, want := range map[string]string{
-		`{"event":"webhook_verification","challenge":"c-123"}`:         `{"challenge":"c-123"}`,
+		`{"event":"webhook_verification","challenge":"c-123"}`:          `{"challenge":"c-123"}`,
 		`{"event":"webhook_verification","data":{"challenge":"c-456"}}`: `{"challenge":"c-456"}`,
 		`{"event":"webhook_verification"}`:                              `{}`,
 	} {

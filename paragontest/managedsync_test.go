@@ -95,7 +95,7 @@ func TestManagedSyncLifecycleAndPaging(t *testing.T) {
 		var pg struct {
 			Data []struct {
 				ID, ExternalID, Name string
-				CustomFields     map[string]any
+				CustomFields         map[string]any
 			} `json:"data"`
 			Paging struct {
 				TotalRecords, TotalActiveRecords, RemainingRecords int
