@@ -72,6 +72,41 @@ type Summary struct {
 	LatestCursor       string    `json:"latestCursor,omitzero"`
 }
 
+// UnmarshalJSON decodes a summary, reading lastSyncedAt leniently (an
+// RFC 3339 string or epoch milliseconds; anything else is left zero).
+func (m *Summary) UnmarshalJSON(b []byte) error {
+	type plain Summary
+	var aux struct {
+		*plain
+		LastSyncedAt json.RawMessage `json:"lastSyncedAt"`
+	}
+	aux.plain = (*plain)(m)
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	m.LastSyncedAt = lenientTime(aux.LastSyncedAt)
+	return nil
+}
+
+// lenientTime reads a JSON time given as an RFC 3339 string or as epoch
+// milliseconds (as a number or a string of digits); anything else is zero.
+func lenientTime(raw json.RawMessage) time.Time {
+	if len(raw) == 0 || string(raw) == "null" {
+		return time.Time{}
+	}
+	var str string
+	if json.Unmarshal(raw, &str) != nil {
+		str = string(raw)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
+		return t
+	}
+	if ms, err := strconv.ParseInt(str, 10, 64); err == nil && ms > 0 {
+		return time.UnixMilli(ms).UTC()
+	}
+	return time.Time{}
+}
+
 // SyncFailure is Paragon's description of why a sync errored.
 type SyncFailure struct {
 	Message string
@@ -88,11 +123,15 @@ func (s *Sync) UnmarshalJSON(b []byte) error {
 		SyncID         string          `json:"syncId"`
 		SyncInstanceID string          `json:"syncInstanceId"`
 		Err            json.RawMessage `json:"error"`
+		// Dates are read leniently: their format is not documented.
+		DateCreated json.RawMessage `json:"dateCreated"`
+		DateUpdated json.RawMessage `json:"dateUpdated"`
 	}
 	aux.plain = (*plain)(s)
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
 	}
+	s.DateCreated, s.DateUpdated = lenientTime(aux.DateCreated), lenientTime(aux.DateUpdated)
 	if s.ID == "" {
 		s.ID = aux.SyncID
 	}

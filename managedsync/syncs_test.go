@@ -2,6 +2,7 @@ package managedsync_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -219,4 +220,18 @@ func firstErr[T any](seq func(func(T, error) bool)) error {
 		return err
 	}
 	return nil
+}
+
+func TestSyncDatesAreLenient(t *testing.T) {
+	t.Parallel()
+	var s managedsync.Sync
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"s","dateCreated":1751882400000,"dateUpdated":"not a date","summary":{"lastSyncedAt":"1751882400000","totalRecords":2}}`), &s))
+	want := time.Date(2025, 7, 7, 10, 0, 0, 0, time.UTC)
+	assert.Equal(t, want, s.DateCreated)
+	assert.True(t, s.DateUpdated.IsZero())
+	assert.Equal(t, want, s.Summary.LastSyncedAt)
+	assert.Equal(t, int64(2), s.Summary.TotalRecords)
+	var ss managedsync.Sync
+	require.NoError(t, json.Unmarshal([]byte(`{"syncInstanceId":"x","status":"IDLE"}`), &ss))
+	assert.Equal(t, "x", ss.ID)
 }
