@@ -11,12 +11,16 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/paragon-go/paragon"
 	"github.com/paragon-go/paragon/managedsync"
 )
 
-var bench1M = flag.Bool("bench1m", false, "also run the 1,000,000-record benchmarks of BenchmarkRecords")
+var (
+	bench1M     = flag.Bool("bench1m", false, "also run the 1,000,000-record benchmarks of BenchmarkRecords")
+	benchRounds = flag.Int("msrounds", 1, "interleaved rounds of each BenchmarkRecords implementation")
+)
 
 const benchPageSize = 100
 
@@ -87,6 +91,7 @@ type heapProbe struct {
 	base  uint64
 	peak  uint64
 	count int
+	cpu   time.Duration // CPU time spent sampling, left out of cpu-ns/record
 }
 
 const sampleEvery = 10_000
@@ -103,12 +108,14 @@ func (h *heapProbe) tick() {
 		return
 	}
 	h.b.StopTimer()
+	t0 := processCPU()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	if ms.HeapAlloc > h.base && ms.HeapAlloc-h.base > h.peak {
 		h.peak = ms.HeapAlloc - h.base
 	}
+	h.cpu += processCPU() - t0
 	h.b.StartTimer()
 }
 
@@ -169,70 +176,85 @@ func baseline(b *testing.B, hc *http.Client, token string, probe *heapProbe) int
 // BenchmarkRecords iterates a sync's records: the SDK's Records (with
 // Record.Decode of each record into the fields used), RecordsAs (decoding
 // straight into them), and a hand-written baseline loop, over the same
-// in-memory pages. It reports ns/record and the peak live heap.
+// in-memory pages, in interleaved rounds (-msrounds). It reports ns/record
+// and the peak live heap.
 //
-//	go test -run '^$' -bench Records -benchmem -benchtime 3x ./managedsync/ -bench1m
+//	go test -run '^$' -bench Records -benchmem -benchtime 1x ./managedsync/ -bench1m -msrounds 5
 func BenchmarkRecords(b *testing.B) {
 	sizes := []int{100_000}
 	if *bench1M {
 		sizes = append(sizes, 1_000_000)
 	}
 	for _, total := range sizes {
-		for _, impl := range []string{"baseline", "Records", "RecordsAs"} {
-			b.Run(fmt.Sprintf("records=%dk/impl=%s", total/1000, impl), func(b *testing.B) {
-				srv := newPageServer(total)
-				hc := &http.Client{Transport: srv}
-				_, pemBytes := signingKey()
-				c, err := paragon.NewClient(testProject, paragon.WithSigningKey(pemBytes), paragon.WithHTTPClient(hc),
-					paragon.WithBaseURL(paragon.ServiceManagedSync, syncBase))
-				if err != nil {
-					b.Fatal(err)
-				}
-				ms := managedsync.New(c.User("acct-1042"))
-				token, err := c.SignUserToken("acct-1042")
-				if err != nil {
-					b.Fatal(err)
-				}
-				ctx := b.Context()
-				p := &managedsync.RecordsParams{PageSize: benchPageSize}
-				var peak uint64
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					probe := newHeapProbe(b)
-					n := 0
-					switch impl {
-					case "baseline":
-						n = baseline(b, hc, token, probe)
-					case "Records":
-						for rec, err := range ms.Records(ctx, testSync, p) {
-							if err != nil {
-								b.Fatal(err)
-							}
-							var co benchCompany
-							if err := rec.Decode(&co); err != nil || co.Name == "" {
-								b.Fatal("decode", err)
-							}
-							n++
-							probe.tick()
-						}
-					case "RecordsAs":
-						for co, err := range managedsync.RecordsAs[benchCompany](ctx, ms, testSync, p) {
-							if err != nil || co.Name == "" {
-								b.Fatal(err)
-							}
-							n++
-							probe.tick()
-						}
-					}
-					if n != total {
-						b.Fatalf("%d records, want %d", n, total)
-					}
-					peak = max(peak, probe.peak)
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*total), "ns/record")
-				b.ReportMetric(float64(peak)/1024, "peak-live-KiB")
-			})
+		for round := 1; round <= max(*benchRounds, 1); round++ {
+			for _, impl := range []string{"baseline", "Records", "RecordsAs"} {
+				benchRecords(b, total, round, impl)
+			}
 		}
 	}
+}
+
+func benchRecords(b *testing.B, total, round int, impl string) {
+	b.Run(fmt.Sprintf("records=%dk/round=%d/impl=%s", total/1000, round, impl), func(b *testing.B) {
+		srv := newPageServer(total)
+		hc := &http.Client{Transport: srv}
+		_, pemBytes := signingKey()
+		c, err := paragon.NewClient(testProject, paragon.WithSigningKey(pemBytes), paragon.WithHTTPClient(hc),
+			paragon.WithBaseURL(paragon.ServiceManagedSync, syncBase))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ms := managedsync.New(c.User("acct-1042"))
+		token, err := c.SignUserToken("acct-1042")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := b.Context()
+		p := &managedsync.RecordsParams{PageSize: benchPageSize}
+		var peak uint64
+		var cpu time.Duration
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			b.StopTimer()
+			probe := newHeapProbe(b)
+			b.StartTimer()
+			cpu0 := processCPU()
+			n := 0
+			switch impl {
+			case "baseline":
+				n = baseline(b, hc, token, probe)
+			case "Records":
+				for rec, err := range ms.Records(ctx, testSync, p) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					var co benchCompany
+					if err := rec.Decode(&co); err != nil || co.Name == "" {
+						b.Fatal("decode", err)
+					}
+					n++
+					probe.tick()
+				}
+			case "RecordsAs":
+				for co, err := range managedsync.RecordsAs[benchCompany](ctx, ms, testSync, p) {
+					if err != nil || co.Name == "" {
+						b.Fatal(err)
+					}
+					n++
+					probe.tick()
+				}
+			}
+			if n != total {
+				b.Fatalf("%d records, want %d", n, total)
+			}
+			cpu += processCPU() - cpu0 - probe.cpu
+			peak = max(peak, probe.peak)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*total), "ns/record")
+		b.ReportMetric(float64(peak)/1024, "peak-live-KiB")
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*total), "cpu-ns/record")
+		}
+	})
 }

@@ -61,10 +61,12 @@ func TestWaitIdleIdleWithoutSummary(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	statusSequence(h, `{"status":"IDLE"}`)
-	s, err := h.ms.WaitIdle(t.Context(), testSync)
+	s, err := h.ms.WaitIdle(t.Context(), testSync, nil, managedsync.WithWaitCallOptions(paragon.WithHeader("X-Trace-Id", "t-1")))
 	require.NoError(t, err)
 	assert.Equal(t, testSync, s.ID)
-	assert.Len(t, h.requests(), 1)
+	req := h.only()
+	assert.Equal(t, "t-1", req.Header.Get("X-Trace-Id"))
+	assert.Equal(t, http.MethodGet, req.Method)
 }
 
 func TestWaitIdleErrored(t *testing.T) {
