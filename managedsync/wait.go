@@ -17,8 +17,13 @@ const (
 	DefaultMaxPollInterval = 30 * time.Second
 )
 
-// SyncError reports a sync that can't become idle: ERRORED (matching
-// [ErrSyncErrored]) or DISABLED (matching [ErrSyncDisabled]).
+// statusError is the ERROR status of Paragon's own sample code; WaitIdle
+// treats it as ERRORED rather than waiting for ever.
+const statusError Status = "ERROR"
+
+// SyncError reports a sync that can't become idle: ERRORED (or ERROR, as
+// Paragon's sample code spells it; matching [ErrSyncErrored]) or DISABLED
+// (matching [ErrSyncDisabled]).
 type SyncError struct {
 	// SyncID is the sync.
 	SyncID string
@@ -47,7 +52,7 @@ func (e *SyncError) Error() string {
 func (e *SyncError) Is(target error) bool {
 	switch target {
 	case ErrSyncErrored:
-		return e.Status == StatusErrored
+		return e.Status == StatusErrored || e.Status == statusError
 	case ErrSyncDisabled:
 		return e.Status == StatusDisabled
 	}
@@ -88,8 +93,9 @@ func WithWaitCallOptions(opts ...paragon.CallOption) WaitOption {
 // returns it. Between reads it waits with capped exponential backoff and
 // jitter, on a timer that ctx cancels (the error is then ctx's). An ERRORED
 // or DISABLED sync ends the wait with a [*SyncError] carrying Paragon's
-// failure; other errors of a status read end it as they are (each read
-// already has the client's retries). Unknown statuses are waited through.
+// failure (so does ERROR, which Paragon's sample code models); other errors
+// of a status read end it as they are (each read already has the client's
+// retries). Other unknown statuses are waited through.
 func (c *Client) WaitIdle(ctx context.Context, syncID string, opts ...WaitOption) (*Sync, error) {
 	if err := c.check(ctx); err != nil {
 		return nil, err
@@ -117,7 +123,7 @@ func (c *Client) WaitIdle(ctx context.Context, syncID string, opts ...WaitOption
 			if !s.Summary.LastSyncedAt.IsZero() || !hasLastSyncedAt(s) {
 				return s, nil
 			}
-		case StatusErrored, StatusDisabled:
+		case StatusErrored, statusError, StatusDisabled:
 			return nil, &SyncError{SyncID: syncID, Status: s.Status, Failure: s.Error, Sync: s}
 		}
 		// Jitter in [wait/2, wait): never zero, still random at the cap.

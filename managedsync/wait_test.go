@@ -85,6 +85,15 @@ func TestWaitIdleErrored(t *testing.T) {
 	assert.Contains(t, err.Error(), "credential was revoked")
 }
 
+func TestWaitIdleErrorSpelling(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	statusSequence(h, `{"status":"ERROR","error":"quota exceeded"}`)
+	_, err := h.ms.WaitIdle(t.Context(), testSync)
+	require.ErrorIs(t, err, managedsync.ErrSyncErrored)
+	assert.Contains(t, err.Error(), "quota exceeded")
+}
+
 func TestWaitIdleDisabled(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
