@@ -39,8 +39,9 @@ import (
 	"github.com/paragon-go/paragon"
 )
 
-// Errors of this package. Each also matches [paragon.ErrInvalidInput] when
-// it is caught before any request is sent.
+// Errors of this package. [ErrNoAudience] comes wrapped with
+// [paragon.ErrInvalidInput] (nothing was sent); the others come from the
+// answers.
 var (
 	// ErrNoAudience: the user's token has no aud claim, which Managed Sync
 	// and the Permissions API require. A User made with Client.User always
