@@ -284,6 +284,7 @@ func (s *Server) Reset() {
 	s.resetTaskHistory()
 	s.crm.Reset()
 	s.ak.reset()
+	s.msync.reset()
 	s.log.reset()
 	s.preflights.Store(0)
 	s.mu.Lock()

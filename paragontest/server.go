@@ -221,7 +221,8 @@ type Server struct {
 	verified  sync.Map     // token → verifiedToken
 	verifiedN atomic.Int64 // entries added to verified since it was last cleared
 
-	th taskHistory // Task History, API key and Setup Links (taskhistory.go)
+	th    taskHistory  // Task History, API key and Setup Links (taskhistory.go)
+	msync *ManagedSync // the fake Managed Sync (managedsync.go)
 }
 
 // NewServer starts a fake Paragon on 127.0.0.1 and returns it. The caller

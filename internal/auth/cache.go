@@ -212,6 +212,18 @@ func NewVariant(aud string, noAud bool, perms map[string]any, ttl time.Duration)
 	return v, nil
 }
 
+// Audience returns the aud claim tokens of this variant carry when the
+// cache's own audience is def.
+func (v Variant) Audience(def string) string {
+	switch {
+	case v.noAudience:
+		return ""
+	case v.audience != "":
+		return v.audience
+	}
+	return def
+}
+
 // Token returns a token for userID that has at least [MinRemaining] left,
 // from the cache when possible and otherwise freshly signed (see [Cache] for
 // when). Errors wrap [ErrInvalidClaims] (for example an empty userID) or
