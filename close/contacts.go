@@ -284,14 +284,7 @@ func (s *ContactsService) ListPage(ctx context.Context, p *ContactListParams) (*
 // See https://developer.close.com/api/resources/contacts.
 func (s *ContactsService) List(ctx context.Context, p *ContactListParams) iter.Seq2[Contact, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "contacts", l.skip, func(skip int) ([]Contact, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Contact]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/contact/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Contact](ctx, s.c, "contacts", "/contact/", l, qerr)
 }
 
 // fieldsQuery returns a _fields query, or nil.

@@ -278,12 +278,5 @@ func (s *LeadsService) ListPage(ctx context.Context, p *LeadListParams) (*Page[L
 // See https://developer.close.com/api/resources/leads.
 func (s *LeadsService) List(ctx context.Context, p *LeadListParams) iter.Seq2[Lead, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "leads", l.skip, func(skip int) ([]Lead, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Lead]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/lead/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Lead](ctx, s.c, "leads", "/lead/", l, qerr)
 }

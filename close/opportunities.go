@@ -366,12 +366,5 @@ func (s *OpportunitiesService) ListPage(ctx context.Context, p *OpportunityListP
 // See https://developer.close.com/api/resources/opportunities.
 func (s *OpportunitiesService) List(ctx context.Context, p *OpportunityListParams) iter.Seq2[Opportunity, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "opportunities", l.skip, func(skip int) ([]Opportunity, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Opportunity]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/opportunity/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Opportunity](ctx, s.c, "opportunities", "/opportunity/", l, qerr)
 }

@@ -52,6 +52,26 @@ var (
 type WebhookEvent struct {
 	SubscriptionID string `json:"subscription_id"`
 	Event          `json:"event"`
+
+	// Raw is the whole delivery body as Close sent it, keys not modelled
+	// here included.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a delivery and keeps the body in Raw (and the
+// event in Event.Raw).
+func (w *WebhookEvent) UnmarshalJSON(b []byte) error {
+	var env struct {
+		SubscriptionID string `json:"subscription_id"`
+		Event          *Event `json:"event"`
+	}
+	env.Event = &w.Event
+	if err := json.Unmarshal(b, &env); err != nil {
+		return err
+	}
+	w.SubscriptionID = env.SubscriptionID
+	w.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // Event is a Close event-log entry, as delivered by webhooks. DateCreated
@@ -59,24 +79,41 @@ type WebhookEvent struct {
 //
 // See https://developer.close.com/api/resources/events.
 type Event struct {
-	ID             string    `json:"id"`
-	ObjectType     string    `json:"object_type"` // "lead", "contact", "opportunity", …
-	Action         string    `json:"action"`      // "created", "updated", "deleted", "merged", …
-	ObjectID       string    `json:"object_id"`
-	LeadID         string    `json:"lead_id"`
-	OrganizationID string    `json:"organization_id"`
-	UserID         string    `json:"user_id"`
-	RequestID      string    `json:"request_id"`
-	APIKeyID       string    `json:"api_key_id"`
-	DateCreated    Time      `json:"date_created"`
-	DateUpdated    Time      `json:"date_updated"`
-	ChangedFields  []string  `json:"changed_fields"`
-	Meta           EventMeta `json:"meta"`
+	ID             string `json:"id"`
+	ObjectType     string `json:"object_type"` // "lead", "contact", "opportunity", …
+	Action         string `json:"action"`      // "created", "updated", "deleted", "merged", …
+	ObjectID       string `json:"object_id"`
+	LeadID         string `json:"lead_id"`
+	OrganizationID string `json:"organization_id"`
+	UserID         string `json:"user_id"`
+	RequestID      string `json:"request_id"`
+	// APIKeyID is the API key that made the change; null (IsNull) when
+	// the change did not come through an API key.
+	APIKeyID      Optional[string] `json:"api_key_id"`
+	DateCreated   Time             `json:"date_created"`
+	DateUpdated   Time             `json:"date_updated"`
+	ChangedFields []string         `json:"changed_fields"`
+	Meta          EventMeta        `json:"meta"`
 	// Data is the object as GET would return it; JSON null on deletes.
 	Data json.RawMessage `json:"data"`
 	// PreviousData holds, on updates, the prior values of the changed
 	// fields, and on deletes the whole prior object.
 	PreviousData json.RawMessage `json:"previous_data"`
+
+	// Raw is the event exactly as Close sent it, fields not modelled here
+	// (oauth_client_id, …) included.
+	Raw json.RawMessage `json:"-"`
+}
+
+type eventJSON Event
+
+// UnmarshalJSON decodes an event and keeps it in Raw.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*eventJSON)(e)); err != nil {
+		return err
+	}
+	e.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // EventMeta is an event's "meta": the request that caused it and, for
@@ -89,6 +126,32 @@ type EventMeta struct {
 	BulkActionID           string `json:"bulk_action_id"`
 	MergeSourceLeadID      string `json:"merge_source_lead_id"`
 	MergeDestinationLeadID string `json:"merge_destination_lead_id"`
+	// RevertImportID is set when the event comes from reverting an import.
+	RevertImportID string `json:"revert_import_id"`
+
+	// Raw is "meta" exactly as Close sent it; Close adds keys over time.
+	Raw json.RawMessage `json:"-"`
+}
+
+type eventMetaJSON EventMeta
+
+// UnmarshalJSON decodes meta and keeps it in Raw.
+func (m *EventMeta) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*eventMetaJSON)(m)); err != nil {
+		return err
+	}
+	m.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Value returns meta key k as raw JSON, known or not.
+func (m EventMeta) Value(k string) (json.RawMessage, bool) {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(m.Raw, &all) != nil {
+		return nil, false
+	}
+	v, ok := all[k]
+	return v, ok
 }
 
 // HasData reports whether the event carries the object (false on deletes).

@@ -153,7 +153,7 @@ func TestParseWebhook(t *testing.T) {
 	assert.Equal(t, "orga_Wq3Er5", e.OrganizationID)
 	assert.Equal(t, "user_Mn4Bv6", e.UserID)
 	assert.Equal(t, "req_1Zz3Xx", e.RequestID)
-	assert.Empty(t, e.APIKeyID)
+	assert.True(t, e.APIKeyID.IsNull(), "api_key_id null stays apart from \"\"")
 	assert.Equal(t, time.Date(2025, 10, 1, 17, 45, 3, 112000000, time.UTC), e.DateCreated.Time)
 	assert.Equal(t, e.DateCreated, e.DateUpdated)
 	assert.Equal(t, []string{"confidence", "date_won", "status_id", "status_type"}, e.ChangedFields)
