@@ -33,12 +33,12 @@ func ExampleLeadsService_Create() {
 	crm := close.New(srv.Client().User("user-1"))
 
 	lead, err := crm.Leads.Create(ctx, &close.Lead{
-		Name: "Harbor Analytics",
-		URL:  "https://harbor-analytics.example",
+		Name: close.Set("Harbor Analytics"),
+		URL:  close.Set("https://harbor-analytics.example"),
 		Contacts: []close.Contact{
-			{Name: "Priya Natarajan", Title: "Head of Operations",
+			{Name: close.Set("Priya Natarajan"), Title: close.Set("Head of Operations"),
 				Emails: []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}}},
-			{Name: "Tomás Ruiz", Title: "CFO",
+			{Name: close.Set("Tomás Ruiz"), Title: close.Set("CFO"),
 				Phones: []close.ContactPhone{{Phone: "+14155550188", Type: "office"}}},
 		},
 		Custom: map[string]any{"cf_source": "Inbound"},
@@ -63,8 +63,8 @@ func ExampleContactsService_List() {
 	ctx := context.Background()
 	crm := close.New(srv.Client().User("user-1"), close.WithPageSize(2)) // small pages, to show paging
 
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Contacts: []close.Contact{
-		{Name: "Ada"}, {Name: "Grace"}, {Name: "Linus"},
+	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme"), Contacts: []close.Contact{
+		{Name: close.Set("Ada")}, {Name: close.Set("Grace")}, {Name: close.Set("Linus")},
 	}})
 	if err != nil {
 		log.Fatal(err)
@@ -89,15 +89,15 @@ func ExampleOpportunitiesService_List() {
 	crm := close.New(srv.Client().User("user-1"))
 
 	// Some deals to find: two won today, one still open.
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme"})
+	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	today := close.DateOf(time.Now())
 	for _, o := range []close.Opportunity{
-		{StatusID: paragontest.CloseOpportunityStatusWon, Value: 1250000, ValuePeriod: close.Annual, DateWon: today},
-		{StatusID: paragontest.CloseOpportunityStatusWon, Value: 49900, ValuePeriod: close.Monthly, DateWon: today},
-		{StatusID: paragontest.CloseOpportunityStatusActive, Value: 300000, ValuePeriod: close.OneTime},
+		{StatusID: paragontest.CloseOpportunityStatusWon, Value: close.Set[int64](1250000), ValuePeriod: close.Annual, DateWon: today},
+		{StatusID: paragontest.CloseOpportunityStatusWon, Value: close.Set[int64](49900), ValuePeriod: close.Monthly, DateWon: today},
+		{StatusID: paragontest.CloseOpportunityStatusActive, Value: close.Set[int64](300000), ValuePeriod: close.OneTime},
 	} {
 		o.LeadID = lead.ID
 		if _, err := crm.Opportunities.Create(ctx, &o); err != nil {
@@ -119,7 +119,7 @@ func ExampleOpportunitiesService_List() {
 			log.Fatal(err)
 		}
 		fmt.Printf("%s: %d cents, %s\n", o.StatusType, o.Value, o.ValuePeriod)
-		annualized += o.AnnualizedValue
+		annualized += o.AnnualizedValue.Or(0)
 	}
 	fmt.Printf("annualized: $%d\n", annualized/100)
 	// Output:
@@ -190,8 +190,8 @@ func ExampleClient_Search() {
 	defer srv.Close()
 	ctx := context.Background()
 	crm := close.New(srv.Client().User("user-1"))
-	if _, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Contacts: []close.Contact{
-		{Name: "Lena Park", Title: "Co-founder"}, {Name: "Sam Lee", Title: "Engineer"},
+	if _, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme"), Contacts: []close.Contact{
+		{Name: close.Set("Lena Park"), Title: close.Set("Co-founder")}, {Name: close.Set("Sam Lee"), Title: close.Set("Engineer")},
 	}}); err != nil {
 		log.Fatal(err)
 	}

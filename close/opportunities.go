@@ -34,7 +34,9 @@ const (
 
 // Opportunity is a Close opportunity (a deal) on a lead. Money is in cents
 // of the organization's currency. Fields that are not modelled stay in Raw,
-// and custom fields in Custom.
+// and custom fields in Custom. Value, ExpectedValue, AnnualizedValue,
+// AnnualizedExpectedValue and Note are "T | null" in Close: an [Optional]
+// keeps null ("no value", not $0) apart from a real 0 or "".
 //
 // See https://developer.close.com/api/resources/opportunities.
 type Opportunity struct {
@@ -51,15 +53,15 @@ type Opportunity struct {
 	StatusType              StatusType        `json:"status_type,omitzero"`
 	PipelineID              string            `json:"pipeline_id,omitzero"`
 	PipelineName            string            `json:"pipeline_name,omitzero"`
-	Value                   int64             `json:"value,omitzero"`
+	Value                   Optional[int64]   `json:"value,omitzero"`
 	ValuePeriod             ValuePeriod       `json:"value_period,omitzero"`
 	ValueCurrency           string            `json:"value_currency,omitzero"`
 	ValueFormatted          string            `json:"value_formatted,omitzero"`
 	Confidence              int               `json:"confidence,omitzero"`
-	ExpectedValue           int64             `json:"expected_value,omitzero"`
-	AnnualizedValue         int64             `json:"annualized_value,omitzero"`
-	AnnualizedExpectedValue int64             `json:"annualized_expected_value,omitzero"`
-	Note                    string            `json:"note,omitzero"`
+	ExpectedValue           Optional[int64]   `json:"expected_value,omitzero"`
+	AnnualizedValue         Optional[int64]   `json:"annualized_value,omitzero"`
+	AnnualizedExpectedValue Optional[int64]   `json:"annualized_expected_value,omitzero"`
+	Note                    Optional[string]  `json:"note,omitzero"`
 	NoteHTML                string            `json:"note_html,omitzero"`
 	DateWon                 Date              `json:"date_won,omitzero"`
 	DateLost                Time              `json:"date_lost,omitzero"`
@@ -118,10 +120,10 @@ type opportunityCreate struct {
 	UserID      string             `json:"user_id,omitzero"`
 	StatusID    string             `json:"status_id,omitzero"`
 	PipelineID  string             `json:"pipeline_id,omitzero"`
-	Value       int64              `json:"value,omitzero"`
+	Value       Optional[int64]    `json:"value,omitzero"`
 	ValuePeriod ValuePeriod        `json:"value_period,omitzero"`
 	Confidence  int                `json:"confidence,omitzero"`
-	Note        string             `json:"note,omitzero"`
+	Note        Optional[string]   `json:"note,omitzero"`
 	NoteHTML    string             `json:"note_html,omitzero"`
 	DateWon     Date               `json:"date_won,omitzero"`
 	DateCreated Time               `json:"date_created,omitzero"`
@@ -150,8 +152,19 @@ func newOpportunityCreate(o *Opportunity) opportunityCreate {
 		Note: o.Note, NoteHTML: o.NoteHTML, DateWon: o.DateWon, DateCreated: o.DateCreated,
 		CreatedBy: o.CreatedBy, Custom: o.Custom,
 	}
-	for _, a := range o.Attachments {
-		out.Attachments = append(out.Attachments, attachmentCreate{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType})
+	out.Attachments = writableAttachments(o.Attachments)
+	return out
+}
+
+// writableAttachments strips attachments to url, filename and content_type
+// (size and thumbnail_url are Close's).
+func writableAttachments(in []Attachment) []attachmentCreate {
+	if in == nil {
+		return nil
+	}
+	out := make([]attachmentCreate, 0, len(in))
+	for _, a := range in {
+		out = append(out, attachmentCreate{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType})
 	}
 	return out
 }
@@ -179,11 +192,28 @@ type OpportunityUpdate struct {
 	Custom CustomFields `json:"-"`
 }
 
-type opportunityUpdateJSON OpportunityUpdate
+type opportunityUpdateWire struct {
+	StatusID    Optional[string]             `json:"status_id,omitzero"`
+	Status      Optional[string]             `json:"status,omitzero"`
+	Value       Optional[int64]              `json:"value,omitzero"`
+	ValuePeriod Optional[ValuePeriod]        `json:"value_period,omitzero"`
+	Confidence  Optional[int]                `json:"confidence,omitzero"`
+	Note        Optional[string]             `json:"note,omitzero"`
+	NoteHTML    Optional[string]             `json:"note_html,omitzero"`
+	ContactID   Optional[string]             `json:"contact_id,omitzero"`
+	UserID      Optional[string]             `json:"user_id,omitzero"`
+	DateWon     Optional[Date]               `json:"date_won,omitzero"`
+	Attachments Optional[[]attachmentCreate] `json:"attachments,omitzero"`
+}
 
-// MarshalJSON encodes the set fields and flattens Custom.
+// MarshalJSON encodes the set fields (attachments stripped to url,
+// filename and content_type) and flattens Custom.
 func (u OpportunityUpdate) MarshalJSON() ([]byte, error) {
-	return encodeObject(opportunityUpdateJSON(u), u.Custom)
+	return encodeObject(opportunityUpdateWire{
+		StatusID: u.StatusID, Status: u.Status, Value: u.Value, ValuePeriod: u.ValuePeriod,
+		Confidence: u.Confidence, Note: u.Note, NoteHTML: u.NoteHTML, ContactID: u.ContactID,
+		UserID: u.UserID, DateWon: u.DateWon, Attachments: mapOptional(u.Attachments, writableAttachments),
+	}, u.Custom)
 }
 
 // SetCustom sets custom field id ("cf_…") to v.
@@ -296,8 +326,8 @@ type OpportunitiesService struct {
 // fields of o are sent: LeadID (optional since 2025), ContactID, UserID,
 // StatusID, PipelineID, Value (cents), ValuePeriod, Confidence, Note,
 // NoteHTML, DateWon, DateCreated, CreatedBy, Attachments (URL, file name and
-// type) and Custom. A zero Value or Confidence is left out, so Close's
-// default applies.
+// type) and Custom. An unset Value or Note is left out; Set(0) sends 0. A
+// zero Confidence is left out, so Close's default applies.
 //
 // See https://developer.close.com/api/resources/opportunities/create.
 func (s *OpportunitiesService) Create(ctx context.Context, o *Opportunity) (*Opportunity, error) {

@@ -76,7 +76,7 @@ func TestSearchFollowsCursor(t *testing.T) {
 		if r.ID == "cont_1" {
 			c, err := r.Contact()
 			require.NoError(t, err)
-			assert.Equal(t, "Lena Park", c.Name)
+			assert.Equal(t, close.Set("Lena Park"), c.Name)
 			assert.Equal(t, "lead_H", c.LeadID)
 			_, err = r.Lead()
 			assert.Error(t, err, "a contact result is not a lead")

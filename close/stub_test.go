@@ -60,7 +60,7 @@ func TestWorksWithStubRequester(t *testing.T) {
 	crm := close.New(s, close.WithIntegration("custom.close"), close.WithCallOptions(paragon.WithCredential("c1"), paragon.WithHeader("X-A", "1")))
 	l, err := crm.Leads.Get(t.Context(), "lead_1")
 	require.NoError(t, err)
-	assert.Equal(t, "Acme", l.Name)
+	assert.Equal(t, close.Set("Acme"), l.Name)
 	c, err := crm.Contacts.Get(t.Context(), "cont_1")
 	require.NoError(t, err)
 	assert.Equal(t, "cont_1", c.ID)

@@ -164,7 +164,7 @@ func TestParseWebhook(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, close.StatusWon, o.StatusType)
 	assert.Equal(t, close.NewDate(2025, 10, 1), o.DateWon)
-	assert.Equal(t, int64(1250000), o.Value)
+	assert.Equal(t, close.Set[int64](1250000), o.Value)
 	q, _ := o.CustomString("cf_q")
 	assert.Equal(t, "Q4", q)
 	var prev close.Opportunity
@@ -228,7 +228,7 @@ func TestWebhookDeleteHasNoData(t *testing.T) {
 	require.ErrorIs(t, err, close.ErrNoData)
 	var prev close.Contact
 	require.NoError(t, ev.Event.DecodePrevious(&prev))
-	assert.Equal(t, "Gone", prev.Name)
+	assert.Equal(t, close.Set("Gone"), prev.Name)
 
 	var empty close.Event
 	assert.ErrorIs(t, empty.DecodePrevious(&prev), close.ErrNoData)

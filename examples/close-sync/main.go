@@ -13,7 +13,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 	"github.com/paragon-go/paragon/examples/internal/setup"
 )
 
@@ -44,14 +44,14 @@ func run(ctx context.Context) error {
 	}
 	defer env.Close()
 	fmt.Println("running", env.Describe())
-	crm := close.New(env.Client.User(env.UserID))
+	crm := closecrm.New(env.Client.User(env.UserID))
 
 	// 1. Create each lead with its contacts in one call.
-	var leads []*close.Lead
+	var leads []*closecrm.Lead
 	for _, a := range accounts {
-		l := &close.Lead{Name: a.company, Description: "created by the paragon-go close-sync example"}
+		l := &closecrm.Lead{Name: closecrm.Set(a.company), Description: closecrm.Set("created by the paragon-go close-sync example")}
 		for _, name := range a.contacts {
-			l.Contacts = append(l.Contacts, close.Contact{Name: name, Title: "Buyer"})
+			l.Contacts = append(l.Contacts, closecrm.Contact{Name: closecrm.Set(name), Title: closecrm.Set("Buyer")})
 		}
 		lead, err := crm.Leads.Create(ctx, l)
 		if err != nil {
@@ -71,11 +71,11 @@ func run(ctx context.Context) error {
 	// 2. List the contacts of each lead back, page by page, lazily.
 	for _, l := range leads {
 		var names []string
-		for c, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: l.ID, Limit: 2}) {
+		for c, err := range crm.Contacts.List(ctx, &closecrm.ContactListParams{LeadID: l.ID, Limit: 2}) {
 			if err != nil {
 				return err
 			}
-			names = append(names, c.Name)
+			names = append(names, c.Name.String())
 		}
 		fmt.Printf("lead %-40q has contacts %v\n", l.Name, names)
 	}
@@ -83,21 +83,21 @@ func run(ctx context.Context) error {
 	// 3. One opportunity per lead, then move each to won.
 	var total int64
 	for i, l := range leads {
-		opp, err := crm.Opportunities.Create(ctx, &close.Opportunity{
-			LeadID: l.ID, Value: accounts[i].value, ValuePeriod: close.ValuePeriod("annual"),
-			Confidence: 60, Note: "close-sync example",
+		opp, err := crm.Opportunities.Create(ctx, &closecrm.Opportunity{
+			LeadID: l.ID, Value: closecrm.Set(accounts[i].value), ValuePeriod: closecrm.ValuePeriod("annual"),
+			Confidence: 60, Note: closecrm.Set("close-sync example"),
 		})
 		if err != nil {
 			return err
 		}
-		won, err := crm.Opportunities.Update(ctx, opp.ID, &close.OpportunityUpdate{
-			Status:     close.Set("Won"),
-			Confidence: close.Set(100),
+		won, err := crm.Opportunities.Update(ctx, opp.ID, &closecrm.OpportunityUpdate{
+			Status:     closecrm.Set("Won"),
+			Confidence: closecrm.Set(100),
 		})
 		if err != nil {
 			return err
 		}
-		total += won.Value
+		total += won.Value.Or(0)
 		fmt.Printf("opportunity for %-33q %s -> %s (won %s)\n", l.Name, opp.StatusLabel, won.StatusLabel, won.DateWon)
 	}
 
@@ -105,12 +105,12 @@ func run(ctx context.Context) error {
 	var count int
 	var sum int64
 	for _, l := range leads {
-		for o, err := range crm.Opportunities.List(ctx, &close.OpportunityListParams{LeadID: l.ID, StatusType: close.StatusWon}) {
+		for o, err := range crm.Opportunities.List(ctx, &closecrm.OpportunityListParams{LeadID: l.ID, StatusType: closecrm.StatusWon}) {
 			if err != nil {
 				return err
 			}
 			count++
-			sum += o.Value
+			sum += o.Value.Or(0)
 		}
 	}
 	fmt.Printf("won opportunities: %d, total value $%d.%02d (expected $%d.%02d)\n", count, sum/100, sum%100, total/100, total%100)

@@ -113,11 +113,11 @@ func run(ctx context.Context) error {
 	// 6. Close CRM through Paragon's proxy, typed.
 	crm := close.New(u)
 	lead, err := crm.Leads.Create(ctx, &close.Lead{
-		Name: "Harbor Analytics",
-		URL:  "https://harbor-analytics.example",
+		Name: close.Set("Harbor Analytics"),
+		URL:  close.Set("https://harbor-analytics.example"),
 		Contacts: []close.Contact{{
-			Name:   "Priya Natarajan",
-			Title:  "Head of Operations",
+			Name:   close.Set("Priya Natarajan"),
+			Title:  close.Set("Head of Operations"),
 			Emails: []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}},
 		}},
 	})
