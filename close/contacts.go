@@ -327,7 +327,7 @@ func (s *ContactsService) ListPage(ctx context.Context, p *ContactListParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return doObject[Page[Contact]](ctx, s.c, call{method: http.MethodGet, path: "/contact/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[Page[Contact]](ctx, s.c, "/contact/", l, func(p *Page[Contact]) int { return len(p.Data) })
 }
 
 // List returns every matching contact, fetching pages lazily as the loop

@@ -282,7 +282,7 @@ func (s *LeadsService) ListPage(ctx context.Context, p *LeadListParams) (*Page[L
 	if err != nil {
 		return nil, err
 	}
-	return doObject[Page[Lead]](ctx, s.c, call{method: http.MethodGet, path: "/lead/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[Page[Lead]](ctx, s.c, "/lead/", l, func(p *Page[Lead]) int { return len(p.Data) })
 }
 
 // List returns every matching lead, fetching pages lazily as the loop

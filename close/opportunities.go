@@ -384,7 +384,7 @@ func (s *OpportunitiesService) ListPage(ctx context.Context, p *OpportunityListP
 	if err != nil {
 		return nil, err
 	}
-	return doObject[OpportunityPage](ctx, s.c, call{method: http.MethodGet, path: "/opportunity/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[OpportunityPage](ctx, s.c, "/opportunity/", l, func(p *OpportunityPage) int { return len(p.Data) })
 }
 
 // List returns every matching opportunity, fetching pages lazily as the

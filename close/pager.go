@@ -269,3 +269,24 @@ func listAll[T any](ctx context.Context, c *Client, what, path string, l listQue
 		}
 	}
 }
+
+// listPage fetches the page of an offset list at l.skip, refusing one
+// larger than its _limit (see checkPage).
+func listPage[P any](ctx context.Context, c *Client, path string, l listQuery, n func(*P) int) (*P, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	body, err := c.fetch(ctx, call{method: http.MethodGet, path: path, query: l.page(l.skip, c.pageSize)})
+	if err != nil {
+		return nil, err
+	}
+	limit := l.limit
+	if limit == 0 {
+		limit = c.pageSize
+	}
+	var pg P
+	if _, err := decodePage("listing "+path, body, limit, &pg, func() int { return n(&pg) }); err != nil {
+		return nil, err
+	}
+	return &pg, nil
+}

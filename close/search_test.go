@@ -137,7 +137,7 @@ func TestSearchRepeatedCursorStops(t *testing.T) {
 		errs = append(errs, err)
 	}
 	require.Len(t, errs, 1)
-	assert.ErrorContains(t, errs[0], "same cursor")
+	assert.ErrorIs(t, errs[0], close.ErrNoProgress)
 }
 
 func TestQueryBuilder(t *testing.T) {
