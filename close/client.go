@@ -57,13 +57,40 @@ type Client struct {
 	Opportunities *OpportunitiesService
 	// Events reads the event log (/event/).
 	Events *EventsService
+	// Activities manages activities: notes, calls, emails, meetings, SMS,
+	// custom activities and the logged ones (/activity/).
+	Activities *ActivitiesService
+	// Webhooks manages webhook subscriptions (/webhook/).
+	Webhooks *WebhooksService
+	// Users reads the organization's users and the calling user (/user/,
+	// /me/).
+	Users *UsersService
+	// Organizations reads organizations (/organization/).
+	Organizations *OrganizationsService
+	// LeadStatuses manages lead statuses (/status/lead/).
+	LeadStatuses *LeadStatusesService
+	// OpportunityStatuses manages opportunity statuses
+	// (/status/opportunity/).
+	OpportunityStatuses *OpportunityStatusesService
+	// Pipelines manages opportunity pipelines (/pipeline/).
+	Pipelines *PipelinesService
+	// CustomFields reads custom field definitions and schemas
+	// (/custom_field/, /custom_field_schema/).
+	CustomFields *CustomFieldsService
+	// Tasks manages tasks (/task/).
+	Tasks *TasksService
+	// Exports starts, polls and downloads exports (/export/).
+	Exports *ExportsService
+	// BulkActions runs bulk edits and deletes (/bulk_action/).
+	BulkActions *BulkActionsService
 
 	r           Requester
 	integration string
 	callOpts    []paragon.CallOption
 	pageSize    int
-	tzOffset    string // x-tz-offset header value; "" = not sent
-	err         error  // a bad option or requester; every call returns it
+	tzOffset    string       // x-tz-offset header value; "" = not sent
+	download    *http.Client // WithDownloadClient; nil = a private client
+	err         error        // a bad option or requester; every call returns it
 }
 
 // Option configures a [Client]. An invalid option does not panic: every call

@@ -202,6 +202,9 @@ func (g *progress) cursor(c string) error {
 	return nil
 }
 
+// iter2 is the sequence every list returns.
+type iter2[T any] = iter.Seq2[T, error]
+
 // offsetPage is the shape of an offset-paged list answer.
 type offsetPage[T any] struct {
 	Data    []T  `json:"data"`
