@@ -170,3 +170,23 @@ func TestHeadersOnTheWire(t *testing.T) {
 	assert.Equal(t, "-2.5", got[0].Header.Get("X-Tz-Offset"))
 	assert.Equal(t, "cred-7", got[0].Header.Get(paragon.HeaderCredential))
 }
+
+var errCanceled = context.Canceled
+
+// contextWithCancelAfter returns a context cancelled once s has seen n
+// calls (checked when the stub answers).
+func contextWithCancelAfter(t *testing.T, n int, s *stub) (context.Context, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	fn := s.fn
+	s.fn = func(path string, opts *paragon.RequestOptions) (*paragon.Response, error) {
+		s.mu.Lock()
+		seen := len(s.calls)
+		s.mu.Unlock()
+		if seen >= n {
+			cancel()
+		}
+		return fn(path, opts)
+	}
+	return ctx, cancel
+}
