@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -190,3 +191,5 @@ func contextWithCancelAfter(t *testing.T, n int, s *stub) (context.Context, cont
 	}
 	return ctx, cancel
 }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -24,9 +24,18 @@ const (
 
 // Webhook defaults.
 const (
-	// DefaultWebhookTolerance is how far a delivery's timestamp may be from
-	// now, in either direction.
-	DefaultWebhookTolerance = 5 * time.Minute
+	// DefaultWebhookTolerance is how old a delivery's close-sig-timestamp
+	// may be. Close retries a failed delivery with backoff for 72 hours, and
+	// does not document whether a retry keeps its first timestamp; a
+	// minutes-long window would then reject every late retry (and Close
+	// pauses the subscription after 3 days of failures). 73 hours accepts
+	// every retry with an hour to spare. A replayed delivery inside the
+	// window still verifies: deduplicate on Event.ID (with DateUpdated),
+	// which a sync needs anyway since Close may deliver an event twice.
+	DefaultWebhookTolerance = 73 * time.Hour
+	// DefaultWebhookClockSkew is how far in the future a timestamp may be
+	// (clock skew between Close and you); a smaller Tolerance caps it too.
+	DefaultWebhookClockSkew = 5 * time.Minute
 	// DefaultMaxWebhookBytes is the largest webhook body read or verified.
 	DefaultMaxWebhookBytes = 1 << 20
 )
@@ -202,9 +211,11 @@ func decodeEventData[T any](e *Event, want string) (*T, error) {
 // must be the hex HMAC-SHA256, keyed with the hex-decoded signatureKey
 // (the subscription's signature_key), of header close-sig-timestamp followed
 // by the raw body, compared in constant time; and the timestamp (Unix
-// seconds) must be within tolerance of now (0 means
-// [DefaultWebhookTolerance]; negative disables the check, for replays you
-// vetted). Bodies over [DefaultMaxWebhookBytes] fail with
+// seconds) may be at most tolerance old (0 means [DefaultWebhookTolerance],
+// 73 h, to accept Close's retries; negative disables the check, for replays
+// you vetted) and at most [DefaultWebhookClockSkew] (or tolerance, if
+// smaller) ahead. For many Close accounts, each with its own subscription
+// and key, use [VerifyWebhook]. Bodies over [DefaultMaxWebhookBytes] fail with
 // [ErrWebhookTooLarge]. Verification failures match [ErrInvalidSignature]; a
 // key that is not hex matches paragon.ErrInvalidInput. No error contains the
 // key.
@@ -222,6 +233,11 @@ func verifySignature(keyHex, sigHex, ts string, body []byte, now time.Time, tole
 	if int64(len(body)) > maxBytes {
 		return fmt.Errorf("%w: %d bytes (max %d)", ErrWebhookTooLarge, len(body), maxBytes)
 	}
+	return verifyKey(key, sigHex, ts, body, now, tolerance)
+}
+
+// verifyKey checks the signature headers of body with the raw key.
+func verifyKey(key []byte, sigHex, ts string, body []byte, now time.Time, tolerance time.Duration) error {
 	sigHex, ts = strings.TrimSpace(sigHex), strings.TrimSpace(ts)
 	if sigHex == "" || ts == "" {
 		return fmt.Errorf("%w: missing %s or %s header", ErrInvalidSignature, HeaderSigHash, HeaderSigTimestamp)
@@ -244,8 +260,9 @@ func verifySignature(keyHex, sigHex, ts string, body []byte, now time.Time, tole
 		tolerance = DefaultWebhookTolerance
 	}
 	if tolerance > 0 {
-		if d := now.Sub(sent); d > tolerance || d < -tolerance {
-			return fmt.Errorf("%w: timestamp is %v away from now (tolerance %v)", ErrInvalidSignature, d.Round(time.Second), tolerance)
+		skew := min(tolerance, DefaultWebhookClockSkew)
+		if d := now.Sub(sent); d > tolerance || d < -skew {
+			return fmt.Errorf("%w: timestamp is %v away from now (allowed: %v old, %v ahead)", ErrInvalidSignature, d.Round(time.Second), tolerance, skew)
 		}
 	}
 	return nil
@@ -277,8 +294,9 @@ type WebhookOptions struct {
 	// MaxBodyBytes is the largest body read (default
 	// [DefaultMaxWebhookBytes]).
 	MaxBodyBytes int64
-	// Tolerance is how far the delivery's timestamp may be from now
-	// (default [DefaultWebhookTolerance]; negative disables the check).
+	// Tolerance is how old the delivery's timestamp may be (default
+	// [DefaultWebhookTolerance], 73 h; negative disables the check); see
+	// [VerifySignature].
 	Tolerance time.Duration
 	// Now returns the current time (default time.Now), for tests.
 	Now func() time.Time

@@ -110,7 +110,8 @@ func TestVerifySignature(t *testing.T) {
 		{"tampered body", webhookKey, good, tampered, webhookNow, 0, close.ErrInvalidSignature},
 		{"other key", otherKey, good, body, webhookNow, 0, close.ErrInvalidSignature},
 		{"timestamp changed", webhookKey, wrongTS, body, webhookNow, 0, close.ErrInvalidSignature},
-		{"stale", webhookKey, good, body, webhookNow.Add(6 * time.Minute), 0, close.ErrInvalidSignature},
+		{"stale", webhookKey, good, body, webhookNow.Add(73*time.Hour + time.Minute), 0, close.ErrInvalidSignature},
+		{"future custom tolerance", webhookKey, good, body, webhookNow.Add(-2 * time.Minute), time.Minute, close.ErrInvalidSignature},
 		{"stale custom tolerance", webhookKey, good, body, webhookNow.Add(2 * time.Minute), time.Minute, close.ErrInvalidSignature},
 		{"future", webhookKey, good, body, webhookNow.Add(-6 * time.Minute), 0, close.ErrInvalidSignature},
 		{"bad hex", webhookKey, badHex, body, webhookNow, 0, close.ErrInvalidSignature},
@@ -182,7 +183,7 @@ func TestParseWebhookRejects(t *testing.T) {
 	now := func() time.Time { return webhookNow }
 
 	stale := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", bytes.NewReader(body))
-	for k, v := range signedHeader(t, webhookNow.Add(-10*time.Minute), body) {
+	for k, v := range signedHeader(t, webhookNow.Add(-74*time.Hour), body) {
 		stale.Header[k] = v
 	}
 	_, err := close.ParseWebhook(stale, webhookKey, &close.WebhookOptions{Now: now})
