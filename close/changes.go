@@ -37,7 +37,13 @@ func MomentRangeCondition(onOrAfter, before time.Time) Condition {
 // See https://developer.close.com/api/resources/advanced-filtering.
 type Changes struct {
 	// Fields are the fields returned per object (_fields); "id" and
-	// "date_updated" are always added.
+	// "date_updated" are always added. Advanced Filtering returns only the
+	// fields asked for; the default is, for leads, id, name, display_name,
+	// url, description, status_id, status_label, contact_ids,
+	// organization_id, html_url, date_created, date_updated, created_by
+	// and updated_by, and for contacts id, lead_id, name, title,
+	// display_name, emails, phones, urls, organization_id, the dates and
+	// the creating and updating users.
 	Fields []string
 	// Filter, if set, is AND-ed to the date condition (e.g. a status).
 	Filter Query
@@ -49,6 +55,15 @@ type Changes struct {
 	// Before, if set, ends the window (exclusive); the default is no end.
 	Before time.Time
 }
+
+// Default fields of ChangedSince: the modelled fields of a lead or contact
+// that Advanced Filtering can return.
+var (
+	defaultLeadChangeFields = []string{"id", "name", "display_name", "url", "description", "status_id", "status_label",
+		"contact_ids", "organization_id", "html_url", "date_created", "date_updated", "created_by", "updated_by"}
+	defaultContactChangeFields = []string{"id", "lead_id", "name", "title", "display_name", "emails", "phones", "urls",
+		"organization_id", "date_created", "date_updated", "created_by", "updated_by"}
+)
 
 // maxPerSequence caps the results of one search cursor sequence; Close
 // serves at most 10,000, so a scan restarts from its last date_updated
@@ -112,11 +127,15 @@ func (sc *ChangeScan) All() iter.Seq2[SearchResult, error] {
 			from = sc.since.Add(-sc.p.Overlap)
 		}
 		fields := sc.p.Fields
-		if len(fields) > 0 {
-			for _, f := range []string{"id", "date_updated"} {
-				if !slices.Contains(fields, f) {
-					fields = append(slices.Clone(fields), f)
-				}
+		if len(fields) == 0 {
+			fields = defaultLeadChangeFields
+			if sc.objectType == "contact" {
+				fields = defaultContactChangeFields
+			}
+		}
+		for _, f := range []string{"id", "date_updated"} {
+			if !slices.Contains(fields, f) {
+				fields = append(slices.Clone(fields), f)
 			}
 		}
 		var atBoundary map[string]bool // IDs seen at exactly "from"
@@ -156,9 +175,7 @@ func (sc *ChangeScan) sequence(from time.Time, fields []string, skip map[string]
 		Query: And(conds...), Limit: sc.p.Limit, ResultsLimit: sc.perSeq,
 		Sort: []SearchSort{{Direction: Ascending, Field: ref}},
 	}
-	if len(fields) > 0 {
-		sp.Fields = map[string][]string{sc.objectType: fields}
-	}
+	sp.Fields = map[string][]string{sc.objectType: fields}
 	n := 0
 	var last time.Time
 	ids := map[string]bool{}

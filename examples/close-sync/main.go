@@ -1,6 +1,10 @@
 // Command close-sync shows the typed Close client over Paragon's proxy: it
 // creates leads with their contacts, lists them back lazily with iterators,
-// adds opportunities and moves them to won.
+// adds opportunities and moves them to won, then reads back what changed
+// since the run started, the way an incremental sync does.
+//
+// The package is imported as closecrm: its name, close, would shadow Go's
+// builtin close in this file.
 //
 // It runs offline against paragontest's fake Close unless PARAGON_PROJECT_ID
 // and a signing key are set. Against a real Close account it creates (and
@@ -45,6 +49,9 @@ func run(ctx context.Context) error {
 	defer env.Close()
 	fmt.Println("running", env.Describe())
 	crm := closecrm.New(env.Client.User(env.UserID))
+	// The bookmark of an incremental sync: Close's date_updated of the last
+	// change seen. A real sync loads it from its database.
+	var bookmark time.Time
 
 	// 1. Create each lead with its contacts in one call.
 	var leads []*closecrm.Lead
@@ -58,6 +65,9 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("creating lead %q: %w", a.company, err)
 		}
 		leads = append(leads, lead)
+		if bookmark.IsZero() {
+			bookmark = lead.DateCreated.Time
+		}
 		fmt.Printf("created lead %-40q with %d contacts\n", lead.Name, len(lead.Contacts))
 	}
 	defer func() {
@@ -116,6 +126,42 @@ func run(ctx context.Context) error {
 	fmt.Printf("won opportunities: %d, total value $%d.%02d (expected $%d.%02d)\n", count, sum/100, sum%100, total/100, total%100)
 	if count != len(leads) || sum != total {
 		return fmt.Errorf("listed %d won opportunities worth %d cents, want %d worth %d", count, sum, len(leads), total)
+	}
+
+	// 5. Incremental sync: the leads and contacts changed since the
+	// bookmark, oldest change first, without _skip (so no max_skip). Store
+	// each scan's Bookmark for the next run.
+	mine := map[string]bool{}
+	for _, l := range leads {
+		mine[l.ID] = true
+	}
+	for _, objectType := range []string{"lead", "contact"} {
+		scan := crm.ChangedSince(ctx, objectType, bookmark, nil)
+		n := 0
+		for r, err := range scan.All() {
+			if err != nil {
+				return fmt.Errorf("changed %ss: %w", objectType, err)
+			}
+			switch objectType {
+			case "lead":
+				l, err := r.Lead()
+				if err != nil {
+					return err
+				}
+				if mine[l.ID] {
+					n++
+				}
+			case "contact":
+				c, err := r.Contact()
+				if err != nil {
+					return err
+				}
+				if mine[c.LeadID] {
+					n++
+				}
+			}
+		}
+		fmt.Printf("changed %ss of this run since the bookmark: %d (next bookmark %s)\n", objectType, n, scan.Bookmark().Format(time.RFC3339))
 	}
 	return nil
 }
