@@ -257,7 +257,7 @@ func ExampleExportsService_Download() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	dec := json.NewDecoder(file)
 	for dec.More() {
 		var lead closecrm.Lead

@@ -23,7 +23,8 @@ const (
 	JobError      = "error"
 )
 
-// ErrJobFailed: an export or bulk action ended in Close's "error" state.
+// ErrJobFailed reports an export or bulk action that ended in Close's
+// "error" state.
 var ErrJobFailed = errors.New("close: export or bulk action failed")
 
 // Export is an export job. When Status is "done", DownloadURL points at

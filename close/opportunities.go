@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 )
 
 // StatusType is the kind of an opportunity status.
@@ -242,6 +244,18 @@ type OpportunityListParams struct {
 	StatusLabel string      // status_label
 	StatusType  StatusType  // status_type
 	ValuePeriod ValuePeriod // value_period
+	// Status is a status label (status).
+	Status string
+	// UserIDs, StatusIDs and StatusTypes match any of several values
+	// (user_id__in, status_id__in, status_type__in).
+	UserIDs     []string
+	StatusIDs   []string
+	StatusTypes []StatusType
+	// IsStalled filters on Close's stalled-deal flag when set (is_stalled).
+	IsStalled Optional[bool]
+	// LeadSavedSearchID restricts to the leads of a Smart View
+	// (lead_saved_search_id).
+	LeadSavedSearchID string
 	// Query is Close's opportunity search string (query), e.g. "note:important".
 	Query       string
 	DateCreated TimeRange // date_created__gt, __gte, __lt, __lte
@@ -272,9 +286,25 @@ func (p *OpportunityListParams) query() (listQuery, error) {
 	for k, v := range map[string]string{
 		"lead_id": p.LeadID, "user_id": p.UserID, "status_id": p.StatusID, "status_label": p.StatusLabel,
 		"status_type": string(p.StatusType), "value_period": string(p.ValuePeriod), "query": p.Query,
-		"_order_by": p.OrderBy,
+		"_order_by": p.OrderBy, "status": p.Status, "lead_saved_search_id": p.LeadSavedSearchID,
 	} {
 		setIf(l.q, k, v)
+	}
+	if len(p.UserIDs) > 0 {
+		l.q.Set("user_id__in", strings.Join(p.UserIDs, ","))
+	}
+	if len(p.StatusIDs) > 0 {
+		l.q.Set("status_id__in", strings.Join(p.StatusIDs, ","))
+	}
+	if len(p.StatusTypes) > 0 {
+		ts := make([]string, len(p.StatusTypes))
+		for i, t := range p.StatusTypes {
+			ts[i] = string(t)
+		}
+		l.q.Set("status_type__in", strings.Join(ts, ","))
+	}
+	if v, ok := p.IsStalled.Get(); ok {
+		l.q.Set("is_stalled", strconv.FormatBool(v))
 	}
 	p.DateCreated.addTo(l.q, "date_created")
 	p.DateUpdated.addTo(l.q, "date_updated")

@@ -304,3 +304,17 @@ func TestOpportunityCreateAttachments(t *testing.T) {
 	assert.True(t, ok)
 	assert.InDelta(t, 2.5, f, 0)
 }
+
+func TestOpportunityListMoreFilters(t *testing.T) {
+	t.Parallel()
+	w := newWire(t)
+	w.expect(exchange{Method: "GET", Path: "/opportunity/",
+		Query: "status=Won&status_type__in=active,won&status_id__in=stat_1,stat_2&user_id__in=user_1&is_stalled=true&lead_saved_search_id=save_1&_skip=0&_limit=100",
+		Reply: out(`{"data": [], "has_more": false, "total_results": 0}`)})
+	for _, err := range w.crm().Opportunities.List(t.Context(), &close.OpportunityListParams{
+		Status: "Won", StatusTypes: []close.StatusType{close.StatusActive, close.StatusWon}, StatusIDs: []string{"stat_1", "stat_2"},
+		UserIDs: []string{"user_1"}, IsStalled: close.Set(true), LeadSavedSearchID: "save_1",
+	}) {
+		require.NoError(t, err)
+	}
+}

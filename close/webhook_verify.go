@@ -119,7 +119,7 @@ func readWebhookBody(r *http.Request, maxBytes int64) ([]byte, error) {
 }
 
 // Kind returns the first part of the event's object type: "lead",
-// "contact", "opportunity", "activity", "task", "status_change", …
+// "contact", "opportunity", "activity", "task", "status_change" and so on.
 func (e *Event) Kind() string {
 	k, _, _ := strings.Cut(e.ObjectType, ".")
 	return k
