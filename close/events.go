@@ -263,7 +263,9 @@ type EventScan struct {
 //
 // Events in the overlap were seen before: deduplicate on Event.ID with
 // DateUpdated (a consolidated event keeps its ID and moves its
-// date_updated), and make handlers idempotent. The overlap also covers a
+// date_updated), and make handlers idempotent. Close expires cursors: if
+// it refuses an unfinished bookmark's Cursor (a *Error, usually 400), start
+// again from EventBookmark{Since: b.Since}. The overlap also covers a
 // clock skew between you and Close up to its size, since bookmarks hold
 // Close's own date_updated values, never your clock.
 //

@@ -226,6 +226,7 @@ func TestTasks(t *testing.T) {
 		exchange{Method: "PUT", Path: "/task/task_1/", Body: `{"is_complete": true}`, Reply: out(strings.Replace(task, `"is_complete": false`, `"is_complete": true`, 1))},
 		exchange{Method: "GET", Path: "/task/task_1/", Reply: out(task)},
 		exchange{Method: "DELETE", Path: "/task/task_1/", Reply: out(`{}`)},
+		exchange{Method: "PUT", Path: "/task/", Query: "_type=all&assigned_to=user_old&is_complete=false", Body: `{"assigned_to": "user_new"}`, Reply: out(`{}`)},
 	)
 	crm := w.crm()
 	for tk, err := range crm.Tasks.List(t.Context(), &close.TaskListParams{
@@ -247,6 +248,10 @@ func TestTasks(t *testing.T) {
 	_, err = crm.Tasks.Get(t.Context(), tk.ID)
 	require.NoError(t, err)
 	require.NoError(t, crm.Tasks.Delete(t.Context(), tk.ID))
+	require.NoError(t, crm.Tasks.UpdateMatching(t.Context(), &close.TaskListParams{AssignedTo: "user_old", IsComplete: close.Set(false), OrderBy: "date"},
+		&close.TaskUpdate{AssignedTo: close.Set("user_new")}))
+	err = crm.Tasks.UpdateMatching(t.Context(), &close.TaskListParams{}, &close.TaskUpdate{IsComplete: close.Set(true)})
+	require.ErrorIs(t, err, paragon.ErrInvalidInput, "no filter, no request")
 }
 
 func TestExportWaitAndStreamedDownload(t *testing.T) {

@@ -188,3 +188,33 @@ func (s *TasksService) Delete(ctx context.Context, id string) error {
 	}
 	return s.remove(ctx, p)
 }
+
+// UpdateMatching changes every task matching p in one call (PUT /task/
+// with p's filters as the query), e.g. reassigning a user's open tasks.
+// At least one filter besides Type is required, so that no call updates
+// every task by accident; Skip, Limit, Fields and OrderBy are not sent.
+//
+// See https://developer.close.com/api/resources/tasks.
+func (s *TasksService) UpdateMatching(ctx context.Context, p *TaskListParams, u *TaskUpdate) error {
+	if p == nil || u == nil {
+		return invalid("bulk task update needs filters and an update")
+	}
+	l, err := p.query()
+	if err != nil {
+		return err
+	}
+	q := l.q
+	for _, k := range []string{"_fields", "_order_by"} {
+		q.Del(k)
+	}
+	filters := 0
+	for k := range q {
+		if k != "_type" {
+			filters++
+		}
+	}
+	if filters == 0 {
+		return invalid("bulk task update without a filter would change every task")
+	}
+	return s.cl().do(ctx, call{method: http.MethodPut, path: "/task/", query: q, body: u}, nil)
+}
