@@ -275,3 +275,82 @@ func ExampleNew_nilUser() {
 	fmt.Println(errors.Is(err, paragon.ErrInvalidInput), errors.Is(crm.Err(), paragon.ErrInvalidInput))
 	// Output: true true
 }
+
+func ExampleTasksService_List() {
+	user := cannedClose{"/task/": {`{"data": [
+		{"id": "task_1", "_type": "outgoing_call", "lead_id": "lead_1", "text": "Call back", "date": "2025-10-03", "is_complete": false},
+		{"id": "task_2", "_type": "lead", "lead_id": "lead_1", "text": "Send contract", "is_dateless": true}], "has_more": false}`}}
+	crm := closecrm.New(user)
+
+	// Every kind of task (the client sends _type=all), open ones in the inbox.
+	for task, err := range crm.Tasks.List(context.Background(), &closecrm.TaskListParams{
+		View: closecrm.TaskInbox, IsComplete: closecrm.Set(false),
+	}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(task.Type, task.Text, task.Date)
+	}
+	// Output:
+	// outgoing_call Call back 2025-10-03
+	// lead Send contract
+}
+
+func ExamplePipelinesService_List() {
+	user := cannedClose{"/pipeline/": {`{"data": [{"id": "pipe_1", "name": "Sales", "statuses": [
+		{"id": "stat_a", "label": "Demo", "type": "active", "pipeline_id": "pipe_1"},
+		{"id": "stat_w", "label": "Won", "type": "won", "pipeline_id": "pipe_1"}]}], "has_more": false}`}}
+	crm := closecrm.New(user)
+
+	// Map status IDs to their meaning once, then read opportunities by ID.
+	for p, err := range crm.Pipelines.List(context.Background()) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, s := range p.Statuses {
+			fmt.Printf("%s: %s / %s (%s)\n", s.ID, p.Name, s.Label, s.Type)
+		}
+	}
+	// Output:
+	// stat_a: Sales / Demo (active)
+	// stat_w: Sales / Won (won)
+}
+
+func ExampleBulkActionsService_Edit() {
+	user := cannedClose{
+		"/bulk_action/edit/":        {`{"id": "bulk_1", "type": "set_lead_status", "status": "created"}`},
+		"/bulk_action/edit/bulk_1/": {`{"id": "bulk_1", "status": "in_progress"}`, `{"id": "bulk_1", "status": "done"}`},
+	}
+	crm := closecrm.New(user)
+	ctx := context.Background()
+
+	job, err := crm.BulkActions.Edit(ctx, &closecrm.BulkEditParams{
+		Type:         "set_lead_status",
+		Query:        closecrm.And(closecrm.ObjectType("lead"), closecrm.TextMatch("churned", closecrm.FullWords)),
+		LeadStatusID: "stat_lost",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	job, err = crm.BulkActions.Wait(ctx, closecrm.BulkEdit, job.ID, &closecrm.PollOptions{Interval: time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(job.ID, job.Status)
+	// Output: bulk_1 done
+}
+
+func ExampleOrganizationsService_Get() {
+	user := cannedClose{"/organization/orga_1/": {`{"id": "orga_1", "name": "Acme",
+		"lead_statuses": [{"id": "stat_q", "label": "Qualified"}],
+		"pipelines": [{"id": "pipe_1", "name": "Sales", "statuses": [{"id": "stat_w", "label": "Won", "type": "won"}]}]}`}}
+	crm := closecrm.New(user)
+
+	// Both status lists in one call.
+	org, err := crm.Organizations.Get(context.Background(), "orga_1", "lead_statuses", "pipelines")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(org.Name, org.LeadStatuses[0].Label, org.Pipelines[0].Statuses[0].Label)
+	// Output: Acme Qualified Won
+}
