@@ -390,11 +390,11 @@ func TestBadInput(t *testing.T) {
 			return err
 		}},
 		{name: "close: empty custom field ID", call: func(ctx context.Context, e badEnv) error {
-			_, err := e.crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Custom: close.CustomFields{"": 1}})
+			_, err := e.crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme"), Custom: close.CustomFields{"": 1}})
 			return err
 		}},
 		{name: "close: NaN custom field", call: func(ctx context.Context, e badEnv) error {
-			_, err := e.crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Custom: close.CustomFields{"cf_x": nan}})
+			_, err := e.crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme"), Custom: close.CustomFields{"cf_x": nan}})
 			return err
 		}},
 		{name: "close: list with negative skip", call: func(ctx context.Context, e badEnv) error {

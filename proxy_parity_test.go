@@ -177,7 +177,7 @@ func TestWithResponseIntoThroughClose(t *testing.T) {
 		paragon.WithResponseInto(&info),
 		paragon.WithResponseFunc(func(ri paragon.ResponseInfo) { seen = append(seen, ri.RequestID) }),
 	))
-	lead, err := crm.Leads.Create(t.Context(), &close.Lead{Name: "Acme"})
+	lead, err := crm.Leads.Create(t.Context(), &close.Lead{Name: close.Set("Acme")})
 	require.NoError(t, err)
 	assert.Equal(t, "lead_1", lead.ID)
 	assert.Equal(t, 200, info.StatusCode)

@@ -126,7 +126,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 
 	crm := close.New(u)
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme"})
+	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme")})
 	require.NoError(t, err)
 	_, closeErr := crm.Leads.Get(ctx, "lead_doesnotexist")
 	require.Error(t, closeErr)

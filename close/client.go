@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 
 	"github.com/paragon-go/paragon"
@@ -54,13 +55,42 @@ type Client struct {
 	Leads *LeadsService
 	// Opportunities manages opportunities (/opportunity/).
 	Opportunities *OpportunitiesService
+	// Events reads the event log (/event/).
+	Events *EventsService
+	// Activities manages activities: notes, calls, emails, meetings, SMS,
+	// custom activities and the logged ones (/activity/).
+	Activities *ActivitiesService
+	// Webhooks manages webhook subscriptions (/webhook/).
+	Webhooks *WebhooksService
+	// Users reads the organization's users and the calling user (/user/,
+	// /me/).
+	Users *UsersService
+	// Organizations reads organizations (/organization/).
+	Organizations *OrganizationsService
+	// LeadStatuses manages lead statuses (/status/lead/).
+	LeadStatuses *LeadStatusesService
+	// OpportunityStatuses manages opportunity statuses
+	// (/status/opportunity/).
+	OpportunityStatuses *OpportunityStatusesService
+	// Pipelines manages opportunity pipelines (/pipeline/).
+	Pipelines *PipelinesService
+	// CustomFields reads custom field definitions and schemas
+	// (/custom_field/, /custom_field_schema/).
+	CustomFields *CustomFieldsService
+	// Tasks manages tasks (/task/).
+	Tasks *TasksService
+	// Exports starts, polls and downloads exports (/export/).
+	Exports *ExportsService
+	// BulkActions runs bulk edits and deletes (/bulk_action/).
+	BulkActions *BulkActionsService
 
 	r           Requester
 	integration string
 	callOpts    []paragon.CallOption
 	pageSize    int
-	tzOffset    string // x-tz-offset header value; "" = not sent
-	err         error  // a bad option or requester; every call returns it
+	tzOffset    string       // x-tz-offset header value; "" = not sent
+	download    *http.Client // WithDownloadClient; nil = a private client
+	err         error        // a bad option or requester; every call returns it
 }
 
 // Option configures a [Client]. An invalid option does not panic: every call
@@ -128,11 +158,18 @@ func WithTimezoneOffset(hours float64) Option {
 // New returns a Close client that sends its calls through r, usually a
 // *paragon.User. Services are built once and share the client's settings.
 //
+// New never fails and never panics: a nil r, a typed nil such as a nil
+// *paragon.User, or an invalid option makes every call of the client fail
+// with an error matching [paragon.ErrInvalidInput], before any request.
+// [Client.Err] reports that error up front.
+//
 // See https://developer.close.com/api/overview.
 func New(r Requester, opts ...Option) *Client {
 	c := &Client{r: r, integration: DefaultIntegration, pageSize: DefaultPageSize}
-	if r == nil {
-		c.err = invalid("nil Requester")
+	if isNil(r) {
+		// A nil *paragon.User (say, from a failed Authenticate) in a
+		// Requester is not == nil; every call then fails instead of panicking.
+		c.err = invalid("nil Requester (%T)", r)
 	}
 	for _, o := range opts {
 		if o == nil || c.err != nil {
@@ -140,6 +177,7 @@ func New(r Requester, opts ...Option) *Client {
 		}
 		c.err = o(c)
 	}
+	c.initServices()
 	c.Contacts = &ContactsService{c: c}
 	c.Leads = &LeadsService{c: c}
 	c.Opportunities = &OpportunitiesService{c: c}
@@ -154,13 +192,39 @@ type call struct {
 	body   any
 }
 
+// check returns the error every call of c fails with, if any: a nil
+// *Client, a nil or typed-nil Requester, or a bad option.
+func (c *Client) check() error {
+	if c == nil {
+		return invalid("nil *close.Client")
+	}
+	return c.err
+}
+
 // do sends cl and decodes a successful JSON body into out (nil: ignore it).
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	if c.err != nil {
-		return c.err
+	body, err := c.fetch(ctx, cl)
+	if err != nil || out == nil {
+		return err
+	}
+	if len(body) == 0 {
+		return fmt.Errorf("close: %s %s: empty response body", cl.method, cl.path)
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("close: %s %s: decoding response: %w", cl.method, cl.path, err)
+	}
+	return nil
+}
+
+// fetch sends cl and returns the JSON body of a successful answer, with
+// Close's error answers (any non-2xx, or a 2xx carrying error keys) turned
+// into a *Error.
+func (c *Client) fetch(ctx context.Context, cl call) ([]byte, error) {
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	if ctx == nil {
-		return invalid("nil context")
+		return nil, invalid("nil context")
 	}
 	opts := &paragon.RequestOptions{Method: cl.method, Query: cl.query, Body: cl.body}
 	if c.tzOffset != "" {
@@ -168,14 +232,14 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	}
 	resp, err := c.r.Request(ctx, c.integration, cl.path, opts, c.callOpts...)
 	if err != nil {
-		return mapError(cl, err)
+		return nil, mapError(cl, err)
 	}
 	if resp == nil {
-		return fmt.Errorf("close: %s %s: no response", cl.method, cl.path)
+		return nil, fmt.Errorf("close: %s %s: no response", cl.method, cl.path)
 	}
 	body, err := responseBody(resp)
 	if err != nil {
-		return fmt.Errorf("close: %s %s: %w", cl.method, cl.path, err)
+		return nil, fmt.Errorf("close: %s %s: %w", cl.method, cl.path, err)
 	}
 	status := resp.StatusCode
 	if status == 0 {
@@ -183,18 +247,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	}
 	if e := decodeError(status, resp.Header, body); e != nil {
 		e.Method, e.Path = cl.method, cl.path
-		return e
+		return nil, e
 	}
-	if out == nil {
-		return nil
-	}
-	if len(body) == 0 {
-		return fmt.Errorf("close: %s %s: empty response body (status %d)", cl.method, cl.path, status)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("close: %s %s: decoding response: %w", cl.method, cl.path, err)
-	}
-	return nil
+	return body, nil
 }
 
 // doObject sends cl and decodes the JSON answer into a new T.
@@ -267,4 +322,23 @@ func mapError(cl call, err error) error {
 // invalid returns an error matching paragon.ErrInvalidInput.
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: close: "+format, append([]any{paragon.ErrInvalidInput}, args...)...)
+}
+
+// Err returns the error every call of c fails with (a nil or typed-nil
+// Requester, an invalid option), or nil when c is usable.
+//
+// See https://developer.close.com/api/overview.
+func (c *Client) Err() error { return c.check() }
+
+// isNil reports whether r is nil or an interface holding a nil pointer,
+// map, slice, func or channel.
+func isNil(r Requester) bool {
+	if r == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(r); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
 }

@@ -11,15 +11,16 @@ import (
 
 // Contact is a Close contact: a person who belongs to one lead. Fields that
 // are not modelled (recent_calls, subscriptions, …) stay in Raw, and custom
-// fields in Custom.
+// fields in Custom. Name and Title are "string | null" in Close: an
+// [Optional] keeps null (never set) apart from "" (set empty).
 //
 // See https://developer.close.com/api/resources/contacts.
 type Contact struct {
 	ID               string            `json:"id,omitzero"`
 	LeadID           string            `json:"lead_id,omitzero"`
 	OrganizationID   string            `json:"organization_id,omitzero"`
-	Name             string            `json:"name,omitzero"`
-	Title            string            `json:"title,omitzero"`
+	Name             Optional[string]  `json:"name,omitzero"`
+	Title            Optional[string]  `json:"title,omitzero"`
 	DisplayName      string            `json:"display_name,omitzero"`
 	Emails           []ContactEmail    `json:"emails,omitzero"`
 	Phones           []ContactPhone    `json:"phones,omitzero"`
@@ -100,16 +101,16 @@ func (c *Contact) CustomFloat(id string) (float64, bool) { return c.Custom.Float
 // contactCreate is the body of POST /contact/ (and of a lead's nested
 // contacts): the writable fields only.
 type contactCreate struct {
-	LeadID      string        `json:"lead_id,omitzero"`
-	Name        string        `json:"name,omitzero"`
-	Title       string        `json:"title,omitzero"`
-	Emails      []emailCreate `json:"emails,omitzero"`
-	Phones      []phoneCreate `json:"phones,omitzero"`
-	URLs        []ContactURL  `json:"urls,omitzero"`
-	Timezone    string        `json:"timezone,omitzero"`
-	DateCreated Time          `json:"date_created,omitzero"`
-	CreatedBy   string        `json:"created_by,omitzero"`
-	Custom      CustomFields  `json:"-"`
+	LeadID      string           `json:"lead_id,omitzero"`
+	Name        Optional[string] `json:"name,omitzero"`
+	Title       Optional[string] `json:"title,omitzero"`
+	Emails      []emailCreate    `json:"emails,omitzero"`
+	Phones      []phoneCreate    `json:"phones,omitzero"`
+	URLs        []ContactURL     `json:"urls,omitzero"`
+	Timezone    string           `json:"timezone,omitzero"`
+	DateCreated Time             `json:"date_created,omitzero"`
+	CreatedBy   string           `json:"created_by,omitzero"`
+	Custom      CustomFields     `json:"-"`
 }
 
 type emailCreate struct {
@@ -132,21 +133,58 @@ func (c contactCreate) MarshalJSON() ([]byte, error) {
 // newContactCreate keeps the writable fields of c.
 func newContactCreate(c *Contact) contactCreate {
 	out := contactCreate{
-		LeadID: c.LeadID, Name: c.Name, Title: c.Title, URLs: c.URLs, Timezone: c.Timezone,
+		LeadID: c.LeadID, Name: c.Name, Title: c.Title, URLs: writableURLs(c.URLs), Timezone: c.Timezone,
 		DateCreated: c.DateCreated, CreatedBy: c.CreatedBy, Custom: c.Custom,
 	}
-	for _, e := range c.Emails {
-		out.Emails = append(out.Emails, emailCreate{Email: e.Email, Type: e.Type})
+	out.Emails = writableEmails(c.Emails)
+	out.Phones = writablePhones(c.Phones)
+	return out
+}
+
+// writableEmails strips emails to what Close accepts (email, type):
+// is_unsubscribed is computed by Close.
+func writableEmails(in []ContactEmail) []emailCreate {
+	if in == nil {
+		return nil
 	}
-	for _, p := range c.Phones {
-		out.Phones = append(out.Phones, phoneCreate{Phone: p.Phone, Type: p.Type})
+	out := make([]emailCreate, 0, len(in))
+	for _, e := range in {
+		out = append(out, emailCreate{Email: e.Email, Type: e.Type})
+	}
+	return out
+}
+
+// writablePhones strips phones to what Close accepts (phone, type):
+// phone_formatted, country, tz_ids and outbound_sms_blocked are computed.
+func writablePhones(in []ContactPhone) []phoneCreate {
+	if in == nil {
+		return nil
+	}
+	out := make([]phoneCreate, 0, len(in))
+	for _, p := range in {
+		out = append(out, phoneCreate{Phone: p.Phone, Type: p.Type})
+	}
+	return out
+}
+
+// writableURLs strips URLs to url and type.
+func writableURLs(in []ContactURL) []ContactURL {
+	if in == nil {
+		return nil
+	}
+	out := make([]ContactURL, 0, len(in))
+	for _, u := range in {
+		out = append(out, ContactURL{URL: u.URL, Type: u.Type})
 	}
 	return out
 }
 
 // ContactUpdate is a partial update of a contact: only fields that were set
 // (see [Optional]) and Custom entries are sent. Emails, Phones and URLs
-// replace the contact's whole list.
+// replace the contact's whole list, and are always sent stripped to their
+// writable fields (address or number, and type), so a list read from Close
+// can be passed back as it is: phone_formatted, country, tz_ids,
+// outbound_sms_blocked and is_unsubscribed never go on the wire.
 //
 // See https://developer.close.com/api/resources/contacts.
 type ContactUpdate struct {
@@ -162,11 +200,26 @@ type ContactUpdate struct {
 	Custom CustomFields `json:"-"`
 }
 
-type contactUpdateJSON ContactUpdate
+// contactUpdateWire is ContactUpdate as sent: list items writable only.
+type contactUpdateWire struct {
+	LeadID   Optional[string]        `json:"lead_id,omitzero"`
+	Name     Optional[string]        `json:"name,omitzero"`
+	Title    Optional[string]        `json:"title,omitzero"`
+	Emails   Optional[[]emailCreate] `json:"emails,omitzero"`
+	Phones   Optional[[]phoneCreate] `json:"phones,omitzero"`
+	URLs     Optional[[]ContactURL]  `json:"urls,omitzero"`
+	Timezone Optional[string]        `json:"timezone,omitzero"`
+}
 
-// MarshalJSON encodes the set fields and flattens Custom.
+// MarshalJSON encodes the set fields, list items stripped to their writable
+// fields, and flattens Custom.
 func (u ContactUpdate) MarshalJSON() ([]byte, error) {
-	return encodeObject(contactUpdateJSON(u), u.Custom)
+	return encodeObject(contactUpdateWire{
+		LeadID: u.LeadID, Name: u.Name, Title: u.Title, Timezone: u.Timezone,
+		Emails: mapOptional(u.Emails, writableEmails),
+		Phones: mapOptional(u.Phones, writablePhones),
+		URLs:   mapOptional(u.URLs, writableURLs),
+	}, u.Custom)
 }
 
 // SetCustom sets custom field id ("cf_…") to v.
@@ -274,7 +327,7 @@ func (s *ContactsService) ListPage(ctx context.Context, p *ContactListParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return doObject[Page[Contact]](ctx, s.c, call{method: http.MethodGet, path: "/contact/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[Page[Contact]](ctx, s.c, "/contact/", l, func(p *Page[Contact]) int { return len(p.Data) })
 }
 
 // List returns every matching contact, fetching pages lazily as the loop
@@ -284,14 +337,7 @@ func (s *ContactsService) ListPage(ctx context.Context, p *ContactListParams) (*
 // See https://developer.close.com/api/resources/contacts.
 func (s *ContactsService) List(ctx context.Context, p *ContactListParams) iter.Seq2[Contact, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "contacts", l.skip, func(skip int) ([]Contact, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Contact]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/contact/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Contact](ctx, s.c, "contacts", "/contact/", l, qerr)
 }
 
 // fieldsQuery returns a _fields query, or nil.

@@ -58,8 +58,8 @@ func TestContactCreate(t *testing.T) {
 		DisplayName:    "ignored",
 		OrganizationID: "orga_ignored",
 		LeadID:         "lead_4pT9wQ",
-		Name:           "Priya Natarajan",
-		Title:          "Head of Operations",
+		Name:           close.Set("Priya Natarajan"),
+		Title:          close.Set("Head of Operations"),
 		Emails:         []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}},
 		Phones:         []close.ContactPhone{{Phone: "+14155550143", Type: "mobile", PhoneFormatted: "ignored"}},
 		URLs:           []close.ContactURL{{URL: "https://harbor-analytics.example/team/priya", Type: "url"}},
@@ -112,7 +112,7 @@ func TestContactGetUpdateDelete(t *testing.T) {
 	crm := w.crm()
 	c, err := crm.Contacts.Get(t.Context(), "cont_8sLk3J", "id", "name")
 	require.NoError(t, err)
-	assert.Equal(t, "P", c.Name)
+	assert.Equal(t, close.Set("P"), c.Name)
 
 	u := &close.ContactUpdate{
 		Title:  close.Set(""),                     // an explicit empty title goes on the wire
@@ -124,7 +124,7 @@ func TestContactGetUpdateDelete(t *testing.T) {
 	u.SetCustom("custom.cf_n", 0)
 	c, err = crm.Contacts.Update(t.Context(), "cont_8sLk3J", u)
 	require.NoError(t, err)
-	assert.Equal(t, "Head of Operations", c.Title)
+	assert.Equal(t, close.Set("Head of Operations"), c.Title)
 
 	require.NoError(t, crm.Contacts.Delete(t.Context(), "cont_8sLk3J"))
 	require.NoError(t, crm.Contacts.Delete(t.Context(), "cont_2"), "204 with no body is fine")

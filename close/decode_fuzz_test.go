@@ -21,6 +21,9 @@ func FuzzDecodeObjects(f *testing.F) {
 		`{"subscription_id": "whsub_1", "event": {"id": "ev_1", "object_type": "lead", "action": "updated", "date_created": "2025-09-04T14:22:09.518000", "changed_fields": ["name"], "data": {"id": "lead_1", "custom.cf_a": 1}, "previous_data": {"name": "Old"}}}`,
 		`{"event": {"object_type": "contact", "action": "deleted", "data": null, "previous_data": {"id": "cont_1"}}}`,
 		`{"event": {"object_type": "opportunity", "data": {"value": "x"}}}`,
+		`{"subscription_id": "whsub_1", "event": {"object_type": "activity.call", "data": {"_type": "Call", "duration": 5}, "meta": {"x": [1]}}}`,
+		`{"event": {"object_type": "task.lead", "data": {"id": "task_1", "is_complete": true}}}`,
+		`{"event": {"object_type": "status_change.opportunity", "data": {"new_status_type": "won"}, "api_key_id": null}}`,
 		`null`, `{}`, `[]`, `{"custom.cf_n": 1e999}`, `{"date_created": "10000-01-01T00:00:00"}`,
 	} {
 		f.Add([]byte(s))
@@ -49,6 +52,13 @@ func FuzzDecodeObjects(f *testing.F) {
 		}
 		var prev map[string]any
 		_ = ev.DecodePrevious(&prev)
+		if _, err := ev.Decode(); err == nil && !ev.HasData() {
+			t.Fatal("Decode of an event without data")
+		}
+		_, _ = ev.DecodeActivity()
+		_, _ = ev.DecodeTask()
+		_, _ = ev.DecodeStatusChange()
+		_, _ = ev.Meta.Value("bulk_action_id")
 	})
 }
 

@@ -207,7 +207,7 @@ func TestNoRetriesOnTopOfTransport(t *testing.T) {
 		r.Header.Set("RateLimit", "limit=1, remaining=0, reset=0.001")
 		return r, nil
 	})
-	_, err := w.crm().Leads.Create(t.Context(), &close.Lead{Name: "Acme"})
+	_, err := w.crm().Leads.Create(t.Context(), &close.Lead{Name: close.Set("Acme")})
 	require.ErrorIs(t, err, close.ErrRateLimited)
 	var ce *close.Error
 	require.ErrorAs(t, err, &ce)

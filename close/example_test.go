@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/paragon-go/paragon"
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 	"github.com/paragon-go/paragon/paragontest"
 )
 
@@ -30,16 +30,16 @@ func ExampleLeadsService_Create() {
 	srv := newExampleServer()
 	defer srv.Close()
 	ctx := context.Background()
-	crm := close.New(srv.Client().User("user-1"))
+	crm := closecrm.New(srv.Client().User("user-1"))
 
-	lead, err := crm.Leads.Create(ctx, &close.Lead{
-		Name: "Harbor Analytics",
-		URL:  "https://harbor-analytics.example",
-		Contacts: []close.Contact{
-			{Name: "Priya Natarajan", Title: "Head of Operations",
-				Emails: []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}}},
-			{Name: "Tomás Ruiz", Title: "CFO",
-				Phones: []close.ContactPhone{{Phone: "+14155550188", Type: "office"}}},
+	lead, err := crm.Leads.Create(ctx, &closecrm.Lead{
+		Name: closecrm.Set("Harbor Analytics"),
+		URL:  closecrm.Set("https://harbor-analytics.example"),
+		Contacts: []closecrm.Contact{
+			{Name: closecrm.Set("Priya Natarajan"), Title: closecrm.Set("Head of Operations"),
+				Emails: []closecrm.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}}},
+			{Name: closecrm.Set("Tomás Ruiz"), Title: closecrm.Set("CFO"),
+				Phones: []closecrm.ContactPhone{{Phone: "+14155550188", Type: "office"}}},
 		},
 		Custom: map[string]any{"cf_source": "Inbound"},
 	})
@@ -61,16 +61,16 @@ func ExampleContactsService_List() {
 	srv := newExampleServer()
 	defer srv.Close()
 	ctx := context.Background()
-	crm := close.New(srv.Client().User("user-1"), close.WithPageSize(2)) // small pages, to show paging
+	crm := closecrm.New(srv.Client().User("user-1"), closecrm.WithPageSize(2)) // small pages, to show paging
 
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Contacts: []close.Contact{
-		{Name: "Ada"}, {Name: "Grace"}, {Name: "Linus"},
+	lead, err := crm.Leads.Create(ctx, &closecrm.Lead{Name: closecrm.Set("Acme"), Contacts: []closecrm.Contact{
+		{Name: closecrm.Set("Ada")}, {Name: closecrm.Set("Grace")}, {Name: closecrm.Set("Linus")},
 	}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	// List pages lazily with _skip/_limit; break stops paging.
-	for c, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: lead.ID}) {
+	for c, err := range crm.Contacts.List(ctx, &closecrm.ContactListParams{LeadID: lead.ID}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -86,18 +86,18 @@ func ExampleOpportunitiesService_List() {
 	srv := newExampleServer()
 	defer srv.Close()
 	ctx := context.Background()
-	crm := close.New(srv.Client().User("user-1"))
+	crm := closecrm.New(srv.Client().User("user-1"))
 
 	// Some deals to find: two won today, one still open.
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme"})
+	lead, err := crm.Leads.Create(ctx, &closecrm.Lead{Name: closecrm.Set("Acme")})
 	if err != nil {
 		log.Fatal(err)
 	}
-	today := close.DateOf(time.Now())
-	for _, o := range []close.Opportunity{
-		{StatusID: paragontest.CloseOpportunityStatusWon, Value: 1250000, ValuePeriod: close.Annual, DateWon: today},
-		{StatusID: paragontest.CloseOpportunityStatusWon, Value: 49900, ValuePeriod: close.Monthly, DateWon: today},
-		{StatusID: paragontest.CloseOpportunityStatusActive, Value: 300000, ValuePeriod: close.OneTime},
+	today := closecrm.DateOf(time.Now())
+	for _, o := range []closecrm.Opportunity{
+		{StatusID: paragontest.CloseOpportunityStatusWon, Value: closecrm.Set[int64](1250000), ValuePeriod: closecrm.Annual, DateWon: today},
+		{StatusID: paragontest.CloseOpportunityStatusWon, Value: closecrm.Set[int64](49900), ValuePeriod: closecrm.Monthly, DateWon: today},
+		{StatusID: paragontest.CloseOpportunityStatusActive, Value: closecrm.Set[int64](300000), ValuePeriod: closecrm.OneTime},
 	} {
 		o.LeadID = lead.ID
 		if _, err := crm.Opportunities.Create(ctx, &o); err != nil {
@@ -107,19 +107,19 @@ func ExampleOpportunitiesService_List() {
 
 	// Won this quarter: status_type=won and date_won within the quarter.
 	now := time.Now()
-	start := close.NewDate(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1)
-	end := close.NewDate(start.Year, start.Month+3, 1)
+	start := closecrm.NewDate(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1)
+	end := closecrm.NewDate(start.Year, start.Month+3, 1)
 	var annualized int64
-	for o, err := range crm.Opportunities.List(ctx, &close.OpportunityListParams{
-		StatusType: close.StatusWon,
-		DateWon:    close.DateRange{Gte: start, Lt: end},
+	for o, err := range crm.Opportunities.List(ctx, &closecrm.OpportunityListParams{
+		StatusType: closecrm.StatusWon,
+		DateWon:    closecrm.DateRange{Gte: start, Lt: end},
 		OrderBy:    "-value",
 	}) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Printf("%s: %d cents, %s\n", o.StatusType, o.Value, o.ValuePeriod)
-		annualized += o.AnnualizedValue
+		annualized += o.AnnualizedValue.Or(0)
 	}
 	fmt.Printf("annualized: $%d\n", annualized/100)
 	// Output:
@@ -131,17 +131,17 @@ func ExampleOpportunitiesService_List() {
 func ExampleError() {
 	srv := newExampleServer()
 	defer srv.Close()
-	crm := close.New(srv.Client().User("user-1"))
+	crm := closecrm.New(srv.Client().User("user-1"))
 
 	_, err := crm.Leads.Get(context.Background(), "lead_doesnotexist")
-	fmt.Println(errors.Is(err, close.ErrNotFound), errors.Is(err, paragon.ErrNotFound))
-	var ce *close.Error
+	fmt.Println(errors.Is(err, closecrm.ErrNotFound), errors.Is(err, paragon.ErrNotFound))
+	var ce *closecrm.Error
 	if errors.As(err, &ce) {
 		fmt.Println(ce.StatusCode, ce.Message)
 	}
 
 	// Paragon's own errors stay *paragon.Error: this user never connected Close.
-	_, err = close.New(srv.Client().User("user-2")).Leads.Get(context.Background(), "lead_1")
+	_, err = closecrm.New(srv.Client().User("user-2")).Leads.Get(context.Background(), "lead_1")
 	fmt.Println(errors.Is(err, paragon.ErrIntegrationNotEnabled))
 	// Output:
 	// true true
@@ -167,8 +167,8 @@ func ExampleParseWebhook() {
 	r.Header.Set("close-sig-hash", hex.EncodeToString(mac.Sum(nil)))
 
 	// In an http.Handler:
-	ev, err := close.ParseWebhook(r, key, nil)
-	if errors.Is(err, close.ErrInvalidSignature) {
+	ev, err := closecrm.ParseWebhook(r, key, nil)
+	if errors.Is(err, closecrm.ErrInvalidSignature) {
 		fmt.Println("reject with 401")
 		return
 	} else if err != nil {
@@ -189,21 +189,21 @@ func ExampleClient_Search() {
 	srv := newExampleServer()
 	defer srv.Close()
 	ctx := context.Background()
-	crm := close.New(srv.Client().User("user-1"))
-	if _, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Contacts: []close.Contact{
-		{Name: "Lena Park", Title: "Co-founder"}, {Name: "Sam Lee", Title: "Engineer"},
+	crm := closecrm.New(srv.Client().User("user-1"))
+	if _, err := crm.Leads.Create(ctx, &closecrm.Lead{Name: closecrm.Set("Acme"), Contacts: []closecrm.Contact{
+		{Name: closecrm.Set("Lena Park"), Title: closecrm.Set("Co-founder")}, {Name: closecrm.Set("Sam Lee"), Title: closecrm.Set("Engineer")},
 	}}); err != nil {
 		log.Fatal(err)
 	}
 
-	q := close.And(
-		close.ObjectType("contact"),
-		close.FieldCondition(close.RegularField("contact", "title"), close.TextCondition("founder", close.Phrase)),
+	q := closecrm.And(
+		closecrm.ObjectType("contact"),
+		closecrm.FieldCondition(closecrm.RegularField("contact", "title"), closecrm.TextCondition("founder", closecrm.Phrase)),
 	)
-	for r, err := range crm.Search(ctx, &close.SearchParams{
+	for r, err := range crm.Search(ctx, &closecrm.SearchParams{
 		Query:  q,
 		Fields: map[string][]string{"contact": {"id", "name", "title"}},
-		Sort:   []close.SearchSort{{Direction: close.Ascending, Field: close.RegularField("contact", "date_created")}},
+		Sort:   []closecrm.SearchSort{{Direction: closecrm.Ascending, Field: closecrm.RegularField("contact", "date_created")}},
 	}) {
 		if err != nil {
 			log.Fatal(err)

@@ -11,14 +11,16 @@ import (
 // Lead is a Close lead: the company or account that contacts,
 // opportunities, tasks and activities belong to. Fields that are not
 // modelled (tasks, summaries, …) stay in Raw, and custom fields in Custom.
+// Name, URL and Description are "string | null" in Close: an [Optional]
+// keeps null (never set) apart from "" (set empty).
 //
 // See https://developer.close.com/api/resources/leads.
 type Lead struct {
 	ID               string            `json:"id,omitzero"`
-	Name             string            `json:"name,omitzero"`
+	Name             Optional[string]  `json:"name,omitzero"`
 	DisplayName      string            `json:"display_name,omitzero"`
-	URL              string            `json:"url,omitzero"`
-	Description      string            `json:"description,omitzero"`
+	URL              Optional[string]  `json:"url,omitzero"`
+	Description      Optional[string]  `json:"description,omitzero"`
 	StatusID         string            `json:"status_id,omitzero"`
 	StatusLabel      string            `json:"status_label,omitzero"`
 	Contacts         []Contact         `json:"contacts,omitzero"`
@@ -80,14 +82,14 @@ func (l *Lead) CustomFloat(id string) (float64, bool) { return l.Custom.Float(id
 
 // leadCreate is the body of POST /lead/: the writable fields only.
 type leadCreate struct {
-	Name        string          `json:"name,omitzero"`
-	URL         string          `json:"url,omitzero"`
-	Description string          `json:"description,omitzero"`
-	StatusID    string          `json:"status_id,omitzero"`
-	Status      string          `json:"status,omitzero"`
-	Contacts    []contactCreate `json:"contacts,omitzero"`
-	Addresses   []Address       `json:"addresses,omitzero"`
-	Custom      CustomFields    `json:"-"`
+	Name        Optional[string] `json:"name,omitzero"`
+	URL         Optional[string] `json:"url,omitzero"`
+	Description Optional[string] `json:"description,omitzero"`
+	StatusID    string           `json:"status_id,omitzero"`
+	Status      string           `json:"status,omitzero"`
+	Contacts    []contactCreate  `json:"contacts,omitzero"`
+	Addresses   []Address        `json:"addresses,omitzero"`
+	Custom      CustomFields     `json:"-"`
 }
 
 type leadCreateJSON leadCreate
@@ -107,9 +109,19 @@ func newLeadCreate(l *Lead) leadCreate {
 		cc.LeadID = ""
 		out.Contacts = append(out.Contacts, cc)
 	}
-	for _, a := range l.Addresses {
+	out.Addresses = writableAddresses(l.Addresses)
+	return out
+}
+
+// writableAddresses drops the tz_ids Close computes.
+func writableAddresses(in []Address) []Address {
+	if in == nil {
+		return nil
+	}
+	out := make([]Address, 0, len(in))
+	for _, a := range in {
 		a.TZIDs = nil
-		out.Addresses = append(out.Addresses, a)
+		out = append(out, a)
 	}
 	return out
 }
@@ -134,8 +146,10 @@ type LeadUpdate struct {
 
 type leadUpdateJSON LeadUpdate
 
-// MarshalJSON encodes the set fields and flattens Custom.
+// MarshalJSON encodes the set fields (addresses without the tz_ids Close
+// computes) and flattens Custom.
 func (u LeadUpdate) MarshalJSON() ([]byte, error) {
+	u.Addresses = mapOptional(u.Addresses, writableAddresses)
 	return encodeObject(leadUpdateJSON(u), u.Custom)
 }
 
@@ -268,7 +282,7 @@ func (s *LeadsService) ListPage(ctx context.Context, p *LeadListParams) (*Page[L
 	if err != nil {
 		return nil, err
 	}
-	return doObject[Page[Lead]](ctx, s.c, call{method: http.MethodGet, path: "/lead/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[Page[Lead]](ctx, s.c, "/lead/", l, func(p *Page[Lead]) int { return len(p.Data) })
 }
 
 // List returns every matching lead, fetching pages lazily as the loop
@@ -278,12 +292,5 @@ func (s *LeadsService) ListPage(ctx context.Context, p *LeadListParams) (*Page[L
 // See https://developer.close.com/api/resources/leads.
 func (s *LeadsService) List(ctx context.Context, p *LeadListParams) iter.Seq2[Lead, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "leads", l.skip, func(skip int) ([]Lead, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Lead]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/lead/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Lead](ctx, s.c, "leads", "/lead/", l, qerr)
 }

@@ -68,35 +68,35 @@ func TestLeadCreateWithContacts(t *testing.T) {
 		Reply: out(leadReply),
 	})
 	lead, err := w.crm().Leads.Create(t.Context(), &close.Lead{
-		Name:        "Harbor Analytics",
-		URL:         "https://harbor-analytics.example",
-		Description: "Logistics data platform, 40 seats",
+		Name:        close.Set("Harbor Analytics"),
+		URL:         close.Set("https://harbor-analytics.example"),
+		Description: close.Set("Logistics data platform, 40 seats"),
 		StatusLabel: "Qualified", // sent as "status" because StatusID is empty
 		HTMLURL:     "ignored",
 		Addresses: []close.Address{{Label: "business", Address1: "12 Pier Rd", City: "Oakland",
 			State: "CA", Zipcode: "94607", Country: "US", TZIDs: []string{"ignored"}}},
 		Contacts: []close.Contact{
 			{
-				LeadID: "lead_ignored", Name: "Priya Natarajan", Title: "Head of Operations",
+				LeadID: "lead_ignored", Name: close.Set("Priya Natarajan"), Title: close.Set("Head of Operations"),
 				Emails: []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}},
 				Custom: map[string]any{"cf_role": "Champion"},
 			},
-			{Name: "Tomás Ruiz", Title: "CFO", Phones: []close.ContactPhone{{Phone: "+14155550188", Type: "office"}}},
+			{Name: close.Set("Tomás Ruiz"), Title: close.Set("CFO"), Phones: []close.ContactPhone{{Phone: "+14155550188", Type: "office"}}},
 		},
 		Custom: map[string]any{"cf_Ab3Cd5": "Inbound"},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "lead_4pT9wQ", lead.ID)
 	assert.Equal(t, "Qualified", lead.StatusLabel)
-	assert.Empty(t, lead.Description, "null description decodes to empty")
+	assert.True(t, lead.Description.IsNull(), "null description stays null, apart from \"\"")
 	assert.Equal(t, "https://app.close.com/lead/lead_4pT9wQ/", lead.HTMLURL)
 	assert.Equal(t, []string{"cont_8sLk3J", "cont_Ui7Yt5"}, lead.ContactIDs)
 	require.Len(t, lead.Contacts, 2)
-	assert.Equal(t, "Tomás Ruiz", lead.Contacts[1].Name)
+	assert.Equal(t, close.Set("Tomás Ruiz"), lead.Contacts[1].Name)
 	role, _ := lead.Contacts[0].CustomString("cf_role")
 	assert.Equal(t, "Champion", role, "nested contacts collect their own custom fields")
 	require.Len(t, lead.Opportunities, 1)
-	assert.Equal(t, int64(1250000), lead.Opportunities[0].Value)
+	assert.Equal(t, close.Set[int64](1250000), lead.Opportunities[0].Value)
 	assert.True(t, lead.Opportunities[0].DateWon.IsZero())
 	require.Len(t, lead.Addresses, 1)
 	assert.Equal(t, "12 Pier Rd", lead.Addresses[0].Address1)
@@ -117,7 +117,7 @@ func TestLeadCreatePrefersStatusID(t *testing.T) {
 	t.Parallel()
 	w := newWire(t)
 	w.expect(exchange{Method: "POST", Path: "/lead/", Body: `{"name": "Acme", "status_id": "stat_1"}`, Reply: out(`{"id": "lead_1"}`)})
-	_, err := w.crm().Leads.Create(t.Context(), &close.Lead{Name: "Acme", StatusID: "stat_1", StatusLabel: "Lead"})
+	_, err := w.crm().Leads.Create(t.Context(), &close.Lead{Name: close.Set("Acme"), StatusID: "stat_1", StatusLabel: "Lead"})
 	require.NoError(t, err)
 }
 
@@ -201,5 +201,7 @@ func TestLeadRoundTripsJSON(t *testing.T) {
 	assert.True(t, l.DateCreated.Equal(again.DateCreated.Time))
 	assert.Equal(t, l.Contacts[0].Custom, again.Contacts[0].Custom)
 	assert.Contains(t, string(b), `"custom.cf_Ab3Cd5":"Inbound"`)
-	assert.NotContains(t, string(b), `"description"`, "zero fields are left out")
+	assert.Contains(t, string(b), `"description":null`, "null round-trips as null")
+	assert.NotContains(t, string(b), `"source"`, "absent fields stay absent")
+	assert.Equal(t, l.Description, again.Description)
 }

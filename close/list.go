@@ -1,10 +1,6 @@
 package close
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"iter"
 	"maps"
 	"net/url"
 	"strconv"
@@ -142,46 +138,4 @@ func (l listQuery) page(skip, defaultLimit int) url.Values {
 	q.Set("_skip", strconv.Itoa(skip))
 	q.Set("_limit", strconv.Itoa(limit))
 	return q
-}
-
-// paginate yields the items of consecutive pages, fetched lazily with
-// _skip advanced by each page's length, until has_more is false, the
-// consumer stops, the context ends or a call fails (yielded once, then the
-// sequence ends). No goroutines are involved.
-func paginate[T any](ctx context.Context, what string, start int, fetch func(skip int) ([]T, bool, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		if ctx == nil {
-			yield(zero, invalid("nil context"))
-			return
-		}
-		skip := start
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(zero, err)
-				return
-			}
-			data, more, err := fetch(skip)
-			if err != nil {
-				if errors.Is(err, ErrMaxSkip) {
-					err = fmt.Errorf("close: listing %s stopped at _skip=%d: %w", what, skip, err)
-				}
-				yield(zero, err)
-				return
-			}
-			for _, v := range data {
-				if !yield(v, nil) {
-					return
-				}
-			}
-			if !more {
-				return
-			}
-			if len(data) == 0 {
-				yield(zero, fmt.Errorf("close: listing %s: has_more is true on an empty page at _skip=%d", what, skip))
-				return
-			}
-			skip += len(data)
-		}
-	}
 }

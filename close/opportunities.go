@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 )
 
 // StatusType is the kind of an opportunity status.
@@ -34,7 +36,9 @@ const (
 
 // Opportunity is a Close opportunity (a deal) on a lead. Money is in cents
 // of the organization's currency. Fields that are not modelled stay in Raw,
-// and custom fields in Custom.
+// and custom fields in Custom. Value, ExpectedValue, AnnualizedValue,
+// AnnualizedExpectedValue and Note are "T | null" in Close: an [Optional]
+// keeps null ("no value", not $0) apart from a real 0 or "".
 //
 // See https://developer.close.com/api/resources/opportunities.
 type Opportunity struct {
@@ -51,15 +55,15 @@ type Opportunity struct {
 	StatusType              StatusType        `json:"status_type,omitzero"`
 	PipelineID              string            `json:"pipeline_id,omitzero"`
 	PipelineName            string            `json:"pipeline_name,omitzero"`
-	Value                   int64             `json:"value,omitzero"`
+	Value                   Optional[int64]   `json:"value,omitzero"`
 	ValuePeriod             ValuePeriod       `json:"value_period,omitzero"`
 	ValueCurrency           string            `json:"value_currency,omitzero"`
 	ValueFormatted          string            `json:"value_formatted,omitzero"`
 	Confidence              int               `json:"confidence,omitzero"`
-	ExpectedValue           int64             `json:"expected_value,omitzero"`
-	AnnualizedValue         int64             `json:"annualized_value,omitzero"`
-	AnnualizedExpectedValue int64             `json:"annualized_expected_value,omitzero"`
-	Note                    string            `json:"note,omitzero"`
+	ExpectedValue           Optional[int64]   `json:"expected_value,omitzero"`
+	AnnualizedValue         Optional[int64]   `json:"annualized_value,omitzero"`
+	AnnualizedExpectedValue Optional[int64]   `json:"annualized_expected_value,omitzero"`
+	Note                    Optional[string]  `json:"note,omitzero"`
 	NoteHTML                string            `json:"note_html,omitzero"`
 	DateWon                 Date              `json:"date_won,omitzero"`
 	DateLost                Time              `json:"date_lost,omitzero"`
@@ -118,10 +122,10 @@ type opportunityCreate struct {
 	UserID      string             `json:"user_id,omitzero"`
 	StatusID    string             `json:"status_id,omitzero"`
 	PipelineID  string             `json:"pipeline_id,omitzero"`
-	Value       int64              `json:"value,omitzero"`
+	Value       Optional[int64]    `json:"value,omitzero"`
 	ValuePeriod ValuePeriod        `json:"value_period,omitzero"`
 	Confidence  int                `json:"confidence,omitzero"`
-	Note        string             `json:"note,omitzero"`
+	Note        Optional[string]   `json:"note,omitzero"`
 	NoteHTML    string             `json:"note_html,omitzero"`
 	DateWon     Date               `json:"date_won,omitzero"`
 	DateCreated Time               `json:"date_created,omitzero"`
@@ -150,8 +154,19 @@ func newOpportunityCreate(o *Opportunity) opportunityCreate {
 		Note: o.Note, NoteHTML: o.NoteHTML, DateWon: o.DateWon, DateCreated: o.DateCreated,
 		CreatedBy: o.CreatedBy, Custom: o.Custom,
 	}
-	for _, a := range o.Attachments {
-		out.Attachments = append(out.Attachments, attachmentCreate{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType})
+	out.Attachments = writableAttachments(o.Attachments)
+	return out
+}
+
+// writableAttachments strips attachments to url, filename and content_type
+// (size and thumbnail_url are Close's).
+func writableAttachments(in []Attachment) []attachmentCreate {
+	if in == nil {
+		return nil
+	}
+	out := make([]attachmentCreate, 0, len(in))
+	for _, a := range in {
+		out = append(out, attachmentCreate{URL: a.URL, Filename: a.Filename, ContentType: a.ContentType})
 	}
 	return out
 }
@@ -179,11 +194,28 @@ type OpportunityUpdate struct {
 	Custom CustomFields `json:"-"`
 }
 
-type opportunityUpdateJSON OpportunityUpdate
+type opportunityUpdateWire struct {
+	StatusID    Optional[string]             `json:"status_id,omitzero"`
+	Status      Optional[string]             `json:"status,omitzero"`
+	Value       Optional[int64]              `json:"value,omitzero"`
+	ValuePeriod Optional[ValuePeriod]        `json:"value_period,omitzero"`
+	Confidence  Optional[int]                `json:"confidence,omitzero"`
+	Note        Optional[string]             `json:"note,omitzero"`
+	NoteHTML    Optional[string]             `json:"note_html,omitzero"`
+	ContactID   Optional[string]             `json:"contact_id,omitzero"`
+	UserID      Optional[string]             `json:"user_id,omitzero"`
+	DateWon     Optional[Date]               `json:"date_won,omitzero"`
+	Attachments Optional[[]attachmentCreate] `json:"attachments,omitzero"`
+}
 
-// MarshalJSON encodes the set fields and flattens Custom.
+// MarshalJSON encodes the set fields (attachments stripped to url,
+// filename and content_type) and flattens Custom.
 func (u OpportunityUpdate) MarshalJSON() ([]byte, error) {
-	return encodeObject(opportunityUpdateJSON(u), u.Custom)
+	return encodeObject(opportunityUpdateWire{
+		StatusID: u.StatusID, Status: u.Status, Value: u.Value, ValuePeriod: u.ValuePeriod,
+		Confidence: u.Confidence, Note: u.Note, NoteHTML: u.NoteHTML, ContactID: u.ContactID,
+		UserID: u.UserID, DateWon: u.DateWon, Attachments: mapOptional(u.Attachments, writableAttachments),
+	}, u.Custom)
 }
 
 // SetCustom sets custom field id ("cf_…") to v.
@@ -212,6 +244,18 @@ type OpportunityListParams struct {
 	StatusLabel string      // status_label
 	StatusType  StatusType  // status_type
 	ValuePeriod ValuePeriod // value_period
+	// Status is a status label (status).
+	Status string
+	// UserIDs, StatusIDs and StatusTypes match any of several values
+	// (user_id__in, status_id__in, status_type__in).
+	UserIDs     []string
+	StatusIDs   []string
+	StatusTypes []StatusType
+	// IsStalled filters on Close's stalled-deal flag when set (is_stalled).
+	IsStalled Optional[bool]
+	// LeadSavedSearchID restricts to the leads of a Smart View
+	// (lead_saved_search_id).
+	LeadSavedSearchID string
 	// Query is Close's opportunity search string (query), e.g. "note:important".
 	Query       string
 	DateCreated TimeRange // date_created__gt, __gte, __lt, __lte
@@ -242,9 +286,25 @@ func (p *OpportunityListParams) query() (listQuery, error) {
 	for k, v := range map[string]string{
 		"lead_id": p.LeadID, "user_id": p.UserID, "status_id": p.StatusID, "status_label": p.StatusLabel,
 		"status_type": string(p.StatusType), "value_period": string(p.ValuePeriod), "query": p.Query,
-		"_order_by": p.OrderBy,
+		"_order_by": p.OrderBy, "status": p.Status, "lead_saved_search_id": p.LeadSavedSearchID,
 	} {
 		setIf(l.q, k, v)
+	}
+	if len(p.UserIDs) > 0 {
+		l.q.Set("user_id__in", strings.Join(p.UserIDs, ","))
+	}
+	if len(p.StatusIDs) > 0 {
+		l.q.Set("status_id__in", strings.Join(p.StatusIDs, ","))
+	}
+	if len(p.StatusTypes) > 0 {
+		ts := make([]string, len(p.StatusTypes))
+		for i, t := range p.StatusTypes {
+			ts[i] = string(t)
+		}
+		l.q.Set("status_type__in", strings.Join(ts, ","))
+	}
+	if v, ok := p.IsStalled.Get(); ok {
+		l.q.Set("is_stalled", strconv.FormatBool(v))
 	}
 	p.DateCreated.addTo(l.q, "date_created")
 	p.DateUpdated.addTo(l.q, "date_updated")
@@ -296,8 +356,8 @@ type OpportunitiesService struct {
 // fields of o are sent: LeadID (optional since 2025), ContactID, UserID,
 // StatusID, PipelineID, Value (cents), ValuePeriod, Confidence, Note,
 // NoteHTML, DateWon, DateCreated, CreatedBy, Attachments (URL, file name and
-// type) and Custom. A zero Value or Confidence is left out, so Close's
-// default applies.
+// type) and Custom. An unset Value or Note is left out; Set(0) sends 0. A
+// zero Confidence is left out, so Close's default applies.
 //
 // See https://developer.close.com/api/resources/opportunities/create.
 func (s *OpportunitiesService) Create(ctx context.Context, o *Opportunity) (*Opportunity, error) {
@@ -354,7 +414,7 @@ func (s *OpportunitiesService) ListPage(ctx context.Context, p *OpportunityListP
 	if err != nil {
 		return nil, err
 	}
-	return doObject[OpportunityPage](ctx, s.c, call{method: http.MethodGet, path: "/opportunity/", query: l.page(l.skip, s.c.pageSize)})
+	return listPage[OpportunityPage](ctx, s.c, "/opportunity/", l, func(p *OpportunityPage) int { return len(p.Data) })
 }
 
 // List returns every matching opportunity, fetching pages lazily as the
@@ -366,12 +426,5 @@ func (s *OpportunitiesService) ListPage(ctx context.Context, p *OpportunityListP
 // See https://developer.close.com/api/resources/opportunities.
 func (s *OpportunitiesService) List(ctx context.Context, p *OpportunityListParams) iter.Seq2[Opportunity, error] {
 	l, qerr := p.query()
-	return paginate(ctx, "opportunities", l.skip, func(skip int) ([]Opportunity, bool, error) {
-		if qerr != nil {
-			return nil, false, qerr
-		}
-		var pg Page[Opportunity]
-		err := s.c.do(ctx, call{method: http.MethodGet, path: "/opportunity/", query: l.page(skip, s.c.pageSize)}, &pg)
-		return pg.Data, pg.HasMore, err
-	})
+	return listAll[Opportunity](ctx, s.c, "opportunities", "/opportunity/", l, qerr)
 }

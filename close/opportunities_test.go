@@ -57,21 +57,21 @@ func TestOpportunityCreate(t *testing.T) {
 	})
 	o, err := w.crm().Opportunities.Create(t.Context(), &close.Opportunity{
 		LeadID: "lead_4pT9wQ", ContactID: "cont_Ui7Yt5", StatusID: "stat_Lk9Jh7",
-		Value: 1250000, ValuePeriod: close.Annual, Confidence: 40, Note: "Annual plan, 40 seats",
+		Value: close.Set[int64](1250000), ValuePeriod: close.Annual, Confidence: 40, Note: close.Set("Annual plan, 40 seats"),
 		DateWon:       close.NewDate(2025, time.October, 1),
-		ExpectedValue: 999, ValueFormatted: "ignored", StatusType: close.StatusWon, // read-only: not sent
+		ExpectedValue: close.Set[int64](999), ValueFormatted: "ignored", StatusType: close.StatusWon, // read-only: not sent
 		Custom: map[string]any{"cf_Po9Iu7": "2026-Q1"},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "oppo_Ee2Rr4", o.ID)
-	assert.Equal(t, int64(1250000), o.Value)
+	assert.Equal(t, close.Set[int64](1250000), o.Value)
 	assert.Equal(t, close.Annual, o.ValuePeriod)
 	assert.Equal(t, "USD", o.ValueCurrency)
 	assert.Equal(t, "$12,500 annually", o.ValueFormatted)
 	assert.Equal(t, 40, o.Confidence)
-	assert.Equal(t, int64(500000), o.ExpectedValue)
-	assert.Equal(t, int64(1250000), o.AnnualizedValue)
-	assert.Equal(t, int64(500000), o.AnnualizedExpectedValue)
+	assert.Equal(t, close.Set[int64](500000), o.ExpectedValue)
+	assert.Equal(t, close.Set[int64](1250000), o.AnnualizedValue)
+	assert.Equal(t, close.Set[int64](500000), o.AnnualizedExpectedValue)
 	assert.Equal(t, close.StatusWon, o.StatusType)
 	assert.Equal(t, close.Date{Year: 2025, Month: time.October, Day: 1}, o.DateWon)
 	assert.True(t, o.DateLost.IsZero())
@@ -161,7 +161,7 @@ func TestOpportunityListFilters(t *testing.T) {
 	for o, err := range w.crm().Opportunities.List(t.Context(), p) {
 		require.NoError(t, err)
 		ids = append(ids, o.ID)
-		total += o.Value
+		total += o.Value.Or(0)
 	}
 	assert.Equal(t, []string{"oppo_1", "oppo_2", "oppo_3", "oppo_4", "oppo_5", "oppo_6", "oppo_7"}, ids)
 	assert.Equal(t, int64(500), total)
@@ -303,4 +303,18 @@ func TestOpportunityCreateAttachments(t *testing.T) {
 	f, ok := o.CustomFloat("cf_n")
 	assert.True(t, ok)
 	assert.InDelta(t, 2.5, f, 0)
+}
+
+func TestOpportunityListMoreFilters(t *testing.T) {
+	t.Parallel()
+	w := newWire(t)
+	w.expect(exchange{Method: "GET", Path: "/opportunity/",
+		Query: "status=Won&status_type__in=active,won&status_id__in=stat_1,stat_2&user_id__in=user_1&is_stalled=true&lead_saved_search_id=save_1&_skip=0&_limit=100",
+		Reply: out(`{"data": [], "has_more": false, "total_results": 0}`)})
+	for _, err := range w.crm().Opportunities.List(t.Context(), &close.OpportunityListParams{
+		Status: "Won", StatusTypes: []close.StatusType{close.StatusActive, close.StatusWon}, StatusIDs: []string{"stat_1", "stat_2"},
+		UserIDs: []string{"user_1"}, IsStalled: close.Set(true), LeadSavedSearchID: "save_1",
+	}) {
+		require.NoError(t, err)
+	}
 }

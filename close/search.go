@@ -407,7 +407,15 @@ func (c *Client) SearchPage(ctx context.Context, p *SearchParams) (*SearchPage, 
 	if err != nil {
 		return nil, err
 	}
-	return doObject[SearchPage](ctx, c, call{method: http.MethodPost, path: "/data/search/", body: b})
+	body, err := c.fetch(ctx, call{method: http.MethodPost, path: "/data/search/", body: b})
+	if err != nil {
+		return nil, err
+	}
+	var pg SearchPage
+	if _, err := decodePage("search", body, b.Limit, &pg, func() int { return len(pg.Data) }); err != nil {
+		return nil, err
+	}
+	return &pg, nil
 }
 
 // SearchCount returns how many objects match q, without fetching them
@@ -434,7 +442,10 @@ func (c *Client) SearchCount(ctx context.Context, q Query) (int, error) {
 // Search runs an Advanced Filtering search (POST /data/search/) and yields
 // every result, following Close's cursor lazily as the loop advances.
 // Breaking out of the loop stops paging; the first error is yielded once
-// and ends the sequence. Close expires a cursor about 30 s after it was
+// and ends the sequence. A cursor that comes back (a cycle), a page that
+// repeats an earlier one, or a run of empty pages with fresh cursors ends
+// it with [ErrNoProgress]; a page with more results than _limit, with
+// [ErrPageTooLarge]. Close expires a cursor about 30 s after it was
 // issued and serves at most 10,000 objects per search, so consume the
 // results promptly and narrow large searches.
 //
@@ -445,12 +456,27 @@ func (c *Client) Search(ctx context.Context, p *SearchParams) iter.Seq2[SearchRe
 		if err == nil && ctx == nil {
 			err = invalid("nil context")
 		}
+		if err == nil {
+			err = c.check()
+		}
+		g := newProgress("search")
+		if err == nil && b.Cursor != nil {
+			err = g.cursor(*b.Cursor)
+		}
 		for err == nil {
 			if err = ctx.Err(); err != nil {
 				break
 			}
+			var body []byte
+			if body, err = c.fetch(ctx, call{method: http.MethodPost, path: "/data/search/", body: b}); err != nil {
+				break
+			}
 			var pg SearchPage
-			if err = c.do(ctx, call{method: http.MethodPost, path: "/data/search/", body: b}, &pg); err != nil {
+			var sc pageScan
+			if sc, err = decodePage("search", body, b.Limit, &pg, func() int { return len(pg.Data) }); err != nil {
+				break
+			}
+			if err = g.page(sc.data, len(pg.Data)); err != nil {
 				break
 			}
 			for _, r := range pg.Data {
@@ -461,11 +487,11 @@ func (c *Client) Search(ctx context.Context, p *SearchParams) iter.Seq2[SearchRe
 			if pg.Cursor == "" {
 				return
 			}
-			if b.Cursor != nil && *b.Cursor == pg.Cursor {
-				err = errors.New("close: search: Close returned the same cursor twice")
+			if err = g.cursor(pg.Cursor); err != nil {
 				break
 			}
-			b.Cursor = &pg.Cursor
+			cur := pg.Cursor
+			b.Cursor = &cur
 		}
 		yield(SearchResult{}, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -60,7 +61,7 @@ func TestWorksWithStubRequester(t *testing.T) {
 	crm := close.New(s, close.WithIntegration("custom.close"), close.WithCallOptions(paragon.WithCredential("c1"), paragon.WithHeader("X-A", "1")))
 	l, err := crm.Leads.Get(t.Context(), "lead_1")
 	require.NoError(t, err)
-	assert.Equal(t, "Acme", l.Name)
+	assert.Equal(t, close.Set("Acme"), l.Name)
 	c, err := crm.Contacts.Get(t.Context(), "cont_1")
 	require.NoError(t, err)
 	assert.Equal(t, "cont_1", c.ID)
@@ -170,3 +171,25 @@ func TestHeadersOnTheWire(t *testing.T) {
 	assert.Equal(t, "-2.5", got[0].Header.Get("X-Tz-Offset"))
 	assert.Equal(t, "cred-7", got[0].Header.Get(paragon.HeaderCredential))
 }
+
+var errCanceled = context.Canceled
+
+// contextWithCancelAfter returns a context cancelled once s has seen n
+// calls (checked when the stub answers).
+func contextWithCancelAfter(t *testing.T, n int, s *stub) (context.Context, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	fn := s.fn
+	s.fn = func(path string, opts *paragon.RequestOptions) (*paragon.Response, error) {
+		s.mu.Lock()
+		seen := len(s.calls)
+		s.mu.Unlock()
+		if seen >= n {
+			cancel()
+		}
+		return fn(path, opts)
+	}
+	return ctx, cancel
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -24,9 +24,18 @@ const (
 
 // Webhook defaults.
 const (
-	// DefaultWebhookTolerance is how far a delivery's timestamp may be from
-	// now, in either direction.
-	DefaultWebhookTolerance = 5 * time.Minute
+	// DefaultWebhookTolerance is how old a delivery's close-sig-timestamp
+	// may be. Close retries a failed delivery with backoff for 72 hours, and
+	// does not document whether a retry keeps its first timestamp; a
+	// minutes-long window would then reject every late retry (and Close
+	// pauses the subscription after 3 days of failures). 73 hours accepts
+	// every retry with an hour to spare. A replayed delivery inside the
+	// window still verifies: deduplicate on Event.ID (with DateUpdated),
+	// which a sync needs anyway since Close may deliver an event twice.
+	DefaultWebhookTolerance = 73 * time.Hour
+	// DefaultWebhookClockSkew is how far in the future a timestamp may be
+	// (clock skew between Close and you); a smaller Tolerance caps it too.
+	DefaultWebhookClockSkew = 5 * time.Minute
 	// DefaultMaxWebhookBytes is the largest webhook body read or verified.
 	DefaultMaxWebhookBytes = 1 << 20
 )
@@ -52,6 +61,26 @@ var (
 type WebhookEvent struct {
 	SubscriptionID string `json:"subscription_id"`
 	Event          `json:"event"`
+
+	// Raw is the whole delivery body as Close sent it, keys not modelled
+	// here included.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a delivery and keeps the body in Raw (and the
+// event in Event.Raw).
+func (w *WebhookEvent) UnmarshalJSON(b []byte) error {
+	var env struct {
+		SubscriptionID string `json:"subscription_id"`
+		Event          *Event `json:"event"`
+	}
+	env.Event = &w.Event
+	if err := json.Unmarshal(b, &env); err != nil {
+		return err
+	}
+	w.SubscriptionID = env.SubscriptionID
+	w.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // Event is a Close event-log entry, as delivered by webhooks. DateCreated
@@ -59,24 +88,41 @@ type WebhookEvent struct {
 //
 // See https://developer.close.com/api/resources/events.
 type Event struct {
-	ID             string    `json:"id"`
-	ObjectType     string    `json:"object_type"` // "lead", "contact", "opportunity", …
-	Action         string    `json:"action"`      // "created", "updated", "deleted", "merged", …
-	ObjectID       string    `json:"object_id"`
-	LeadID         string    `json:"lead_id"`
-	OrganizationID string    `json:"organization_id"`
-	UserID         string    `json:"user_id"`
-	RequestID      string    `json:"request_id"`
-	APIKeyID       string    `json:"api_key_id"`
-	DateCreated    Time      `json:"date_created"`
-	DateUpdated    Time      `json:"date_updated"`
-	ChangedFields  []string  `json:"changed_fields"`
-	Meta           EventMeta `json:"meta"`
+	ID             string `json:"id"`
+	ObjectType     string `json:"object_type"` // "lead", "contact", "opportunity", …
+	Action         string `json:"action"`      // "created", "updated", "deleted", "merged", …
+	ObjectID       string `json:"object_id"`
+	LeadID         string `json:"lead_id"`
+	OrganizationID string `json:"organization_id"`
+	UserID         string `json:"user_id"`
+	RequestID      string `json:"request_id"`
+	// APIKeyID is the API key that made the change; null (IsNull) when
+	// the change did not come through an API key.
+	APIKeyID      Optional[string] `json:"api_key_id"`
+	DateCreated   Time             `json:"date_created"`
+	DateUpdated   Time             `json:"date_updated"`
+	ChangedFields []string         `json:"changed_fields"`
+	Meta          EventMeta        `json:"meta"`
 	// Data is the object as GET would return it; JSON null on deletes.
 	Data json.RawMessage `json:"data"`
 	// PreviousData holds, on updates, the prior values of the changed
 	// fields, and on deletes the whole prior object.
 	PreviousData json.RawMessage `json:"previous_data"`
+
+	// Raw is the event exactly as Close sent it, fields not modelled here
+	// (oauth_client_id, …) included.
+	Raw json.RawMessage `json:"-"`
+}
+
+type eventJSON Event
+
+// UnmarshalJSON decodes an event and keeps it in Raw.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*eventJSON)(e)); err != nil {
+		return err
+	}
+	e.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // EventMeta is an event's "meta": the request that caused it and, for
@@ -89,6 +135,32 @@ type EventMeta struct {
 	BulkActionID           string `json:"bulk_action_id"`
 	MergeSourceLeadID      string `json:"merge_source_lead_id"`
 	MergeDestinationLeadID string `json:"merge_destination_lead_id"`
+	// RevertImportID is set when the event comes from reverting an import.
+	RevertImportID string `json:"revert_import_id"`
+
+	// Raw is "meta" exactly as Close sent it; Close adds keys over time.
+	Raw json.RawMessage `json:"-"`
+}
+
+type eventMetaJSON EventMeta
+
+// UnmarshalJSON decodes meta and keeps it in Raw.
+func (m *EventMeta) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*eventMetaJSON)(m)); err != nil {
+		return err
+	}
+	m.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Value returns meta key k as raw JSON, known or not.
+func (m EventMeta) Value(k string) (json.RawMessage, bool) {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(m.Raw, &all) != nil {
+		return nil, false
+	}
+	v, ok := all[k]
+	return v, ok
 }
 
 // HasData reports whether the event carries the object (false on deletes).
@@ -139,9 +211,11 @@ func decodeEventData[T any](e *Event, want string) (*T, error) {
 // must be the hex HMAC-SHA256, keyed with the hex-decoded signatureKey
 // (the subscription's signature_key), of header close-sig-timestamp followed
 // by the raw body, compared in constant time; and the timestamp (Unix
-// seconds) must be within tolerance of now (0 means
-// [DefaultWebhookTolerance]; negative disables the check, for replays you
-// vetted). Bodies over [DefaultMaxWebhookBytes] fail with
+// seconds) may be at most tolerance old (0 means [DefaultWebhookTolerance],
+// 73 h, to accept Close's retries; negative disables the check, for replays
+// you vetted) and at most [DefaultWebhookClockSkew] (or tolerance, if
+// smaller) ahead. For many Close accounts, each with its own subscription
+// and key, use [VerifyWebhook]. Bodies over [DefaultMaxWebhookBytes] fail with
 // [ErrWebhookTooLarge]. Verification failures match [ErrInvalidSignature]; a
 // key that is not hex matches paragon.ErrInvalidInput. No error contains the
 // key.
@@ -159,6 +233,11 @@ func verifySignature(keyHex, sigHex, ts string, body []byte, now time.Time, tole
 	if int64(len(body)) > maxBytes {
 		return fmt.Errorf("%w: %d bytes (max %d)", ErrWebhookTooLarge, len(body), maxBytes)
 	}
+	return verifyKey(key, sigHex, ts, body, now, tolerance)
+}
+
+// verifyKey checks the signature headers of body with the raw key.
+func verifyKey(key []byte, sigHex, ts string, body []byte, now time.Time, tolerance time.Duration) error {
 	sigHex, ts = strings.TrimSpace(sigHex), strings.TrimSpace(ts)
 	if sigHex == "" || ts == "" {
 		return fmt.Errorf("%w: missing %s or %s header", ErrInvalidSignature, HeaderSigHash, HeaderSigTimestamp)
@@ -181,8 +260,9 @@ func verifySignature(keyHex, sigHex, ts string, body []byte, now time.Time, tole
 		tolerance = DefaultWebhookTolerance
 	}
 	if tolerance > 0 {
-		if d := now.Sub(sent); d > tolerance || d < -tolerance {
-			return fmt.Errorf("%w: timestamp is %v away from now (tolerance %v)", ErrInvalidSignature, d.Round(time.Second), tolerance)
+		skew := min(tolerance, DefaultWebhookClockSkew)
+		if d := now.Sub(sent); d > tolerance || d < -skew {
+			return fmt.Errorf("%w: timestamp is %v away from now (allowed: %v old, %v ahead)", ErrInvalidSignature, d.Round(time.Second), tolerance, skew)
 		}
 	}
 	return nil
@@ -214,8 +294,9 @@ type WebhookOptions struct {
 	// MaxBodyBytes is the largest body read (default
 	// [DefaultMaxWebhookBytes]).
 	MaxBodyBytes int64
-	// Tolerance is how far the delivery's timestamp may be from now
-	// (default [DefaultWebhookTolerance]; negative disables the check).
+	// Tolerance is how old the delivery's timestamp may be (default
+	// [DefaultWebhookTolerance], 73 h; negative disables the check); see
+	// [VerifySignature].
 	Tolerance time.Duration
 	// Now returns the current time (default time.Now), for tests.
 	Now func() time.Time

@@ -21,37 +21,37 @@ func TestCloseEveryCall(t *testing.T) {
 	// Leads: create several, list them across pages, update, list one page.
 	var ids []string
 	for _, name := range []string{"L1", "L2", "L3"} {
-		l, err := crm.Leads.Create(ctx, &close.Lead{Name: name})
+		l, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set(name)})
 		require.NoError(t, err)
 		ids = append(ids, l.ID)
 	}
 	var names []string
 	for l, err := range crm.Leads.List(ctx, nil) {
 		require.NoError(t, err)
-		names = append(names, l.Name)
+		names = append(names, l.Name.Or(""))
 	}
 	assert.Equal(t, []string{"L1", "L2", "L3"}, names, "three leads over two pages")
 	updated, err := crm.Leads.Update(ctx, ids[0], &close.LeadUpdate{Description: close.Set("updated")})
 	require.NoError(t, err)
-	assert.Equal(t, "updated", updated.Description)
-	assert.Equal(t, "L1", updated.Name, "fields not set are kept")
+	assert.Equal(t, close.Set("updated"), updated.Description)
+	assert.Equal(t, close.Set("L1"), updated.Name, "fields not set are kept")
 	page, err := crm.Leads.ListPage(ctx, &close.LeadListParams{Limit: 2})
 	require.NoError(t, err)
 	assert.Len(t, page.Data, 2)
 	assert.True(t, page.HasMore)
 
 	// Contacts: full CRUD and a page.
-	c, err := crm.Contacts.Create(ctx, &close.Contact{LeadID: ids[1], Name: "Ada", Title: "CTO",
+	c, err := crm.Contacts.Create(ctx, &close.Contact{LeadID: ids[1], Name: close.Set("Ada"), Title: close.Set("CTO"),
 		Emails: []close.ContactEmail{{Email: "ada@example.org", Type: "office"}}})
 	require.NoError(t, err)
 	got, err := crm.Contacts.Get(ctx, c.ID)
 	require.NoError(t, err)
-	assert.Equal(t, "Ada", got.Name)
+	assert.Equal(t, close.Set("Ada"), got.Name)
 	assert.Equal(t, ids[1], got.LeadID)
 	got, err = crm.Contacts.Update(ctx, c.ID, &close.ContactUpdate{Title: close.Set("CEO"), Name: close.Null[string]()})
 	require.NoError(t, err)
-	assert.Equal(t, "CEO", got.Title)
-	assert.Empty(t, got.Name, "Null clears the field")
+	assert.Equal(t, close.Set("CEO"), got.Title)
+	assert.True(t, got.Name.IsNull(), "Null clears the field")
 	cpage, err := crm.Contacts.ListPage(ctx, &close.ContactListParams{LeadID: ids[1]})
 	require.NoError(t, err)
 	require.Len(t, cpage.Data, 1)
@@ -60,11 +60,11 @@ func TestCloseEveryCall(t *testing.T) {
 	require.ErrorIs(t, err, close.ErrNotFound)
 
 	// Opportunities: get, list with a filter, delete.
-	o, err := crm.Opportunities.Create(ctx, &close.Opportunity{LeadID: ids[2], Value: 12345, ValuePeriod: close.OneTime})
+	o, err := crm.Opportunities.Create(ctx, &close.Opportunity{LeadID: ids[2], Value: close.Set[int64](12345), ValuePeriod: close.OneTime})
 	require.NoError(t, err)
 	og, err := crm.Opportunities.Get(ctx, o.ID)
 	require.NoError(t, err)
-	assert.EqualValues(t, 12345, og.Value)
+	assert.Equal(t, close.Set[int64](12345), og.Value)
 	var n int
 	for opp, err := range crm.Opportunities.List(ctx, &close.OpportunityListParams{LeadID: ids[2]}) {
 		require.NoError(t, err)

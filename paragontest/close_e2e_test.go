@@ -21,8 +21,8 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	crm := close.New(srv.Client().User("u1"), close.WithPageSize(2))
 	ctx := t.Context()
 
-	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: "Acme", Contacts: []close.Contact{
-		{Name: "Ada", Emails: []close.ContactEmail{{Email: "ada@acme.test"}}}, {Name: "Bob"}, {Name: "Cy"},
+	lead, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Acme"), Contacts: []close.Contact{
+		{Name: close.Set("Ada"), Emails: []close.ContactEmail{{Email: "ada@acme.test"}}}, {Name: close.Set("Bob")}, {Name: close.Set("Cy")},
 	}, Custom: close.CustomFields{"cf_source": "Inbound"}})
 	require.NoError(t, err)
 	require.Len(t, lead.Contacts, 3)
@@ -33,13 +33,13 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	var names []string
 	for c, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: lead.ID}) {
 		require.NoError(t, err)
-		names = append(names, c.Name)
+		names = append(names, c.Name.Or(""))
 	}
 	assert.Equal(t, []string{"Ada", "Bob", "Cy"}, names, "three pages of two")
 
-	opp, err := crm.Opportunities.Create(ctx, &close.Opportunity{LeadID: lead.ID, Value: 50000, ValuePeriod: close.Monthly, Confidence: 50})
+	opp, err := crm.Opportunities.Create(ctx, &close.Opportunity{LeadID: lead.ID, Value: close.Set[int64](50000), ValuePeriod: close.Monthly, Confidence: 50})
 	require.NoError(t, err)
-	assert.EqualValues(t, 25000, opp.ExpectedValue)
+	assert.Equal(t, close.Set[int64](25000), opp.ExpectedValue)
 	won, err := crm.Opportunities.Update(ctx, opp.ID, &close.OpportunityUpdate{StatusID: close.Set(paragontest.CloseOpportunityStatusWon)})
 	require.NoError(t, err)
 	assert.Equal(t, close.StatusWon, won.StatusType)
@@ -50,7 +50,7 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	assert.EqualValues(t, 50000, page.TotalValueMonthly)
 
 	// Close's errors come back typed through the proxy's {"output": …}.
-	_, err = crm.Opportunities.Create(ctx, &close.Opportunity{Value: 1})
+	_, err = crm.Opportunities.Create(ctx, &close.Opportunity{Value: close.Set[int64](1)})
 	var cerr *close.Error
 	require.ErrorAs(t, err, &cerr)
 	assert.Equal(t, http.StatusBadRequest, cerr.StatusCode)
@@ -71,7 +71,7 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "only Ada has an a")
 
-	other, err := crm.Leads.Create(ctx, &close.Lead{Name: "Dup", Contacts: []close.Contact{{Name: "Dee"}}})
+	other, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Dup"), Contacts: []close.Contact{{Name: close.Set("Dee")}}})
 	require.NoError(t, err)
 	require.NoError(t, crm.Leads.Merge(ctx, other.ID, lead.ID))
 	merged, err := crm.Leads.Get(ctx, lead.ID)

@@ -1,6 +1,10 @@
 // Command close-sync shows the typed Close client over Paragon's proxy: it
 // creates leads with their contacts, lists them back lazily with iterators,
-// adds opportunities and moves them to won.
+// adds opportunities and moves them to won, then reads back what changed
+// since the run started, the way an incremental sync does.
+//
+// The package is imported as closecrm: its name, close, would shadow Go's
+// builtin close in this file.
 //
 // It runs offline against paragontest's fake Close unless PARAGON_PROJECT_ID
 // and a signing key are set. Against a real Close account it creates (and
@@ -13,7 +17,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 	"github.com/paragon-go/paragon/examples/internal/setup"
 )
 
@@ -44,20 +48,26 @@ func run(ctx context.Context) error {
 	}
 	defer env.Close()
 	fmt.Println("running", env.Describe())
-	crm := close.New(env.Client.User(env.UserID))
+	crm := closecrm.New(env.Client.User(env.UserID))
+	// The bookmark of an incremental sync: Close's date_updated of the last
+	// change seen. A real sync loads it from its database.
+	var bookmark time.Time
 
 	// 1. Create each lead with its contacts in one call.
-	var leads []*close.Lead
+	var leads []*closecrm.Lead
 	for _, a := range accounts {
-		l := &close.Lead{Name: a.company, Description: "created by the paragon-go close-sync example"}
+		l := &closecrm.Lead{Name: closecrm.Set(a.company), Description: closecrm.Set("created by the paragon-go close-sync example")}
 		for _, name := range a.contacts {
-			l.Contacts = append(l.Contacts, close.Contact{Name: name, Title: "Buyer"})
+			l.Contacts = append(l.Contacts, closecrm.Contact{Name: closecrm.Set(name), Title: closecrm.Set("Buyer")})
 		}
 		lead, err := crm.Leads.Create(ctx, l)
 		if err != nil {
 			return fmt.Errorf("creating lead %q: %w", a.company, err)
 		}
 		leads = append(leads, lead)
+		if bookmark.IsZero() {
+			bookmark = lead.DateCreated.Time
+		}
 		fmt.Printf("created lead %-40q with %d contacts\n", lead.Name, len(lead.Contacts))
 	}
 	defer func() {
@@ -71,11 +81,11 @@ func run(ctx context.Context) error {
 	// 2. List the contacts of each lead back, page by page, lazily.
 	for _, l := range leads {
 		var names []string
-		for c, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: l.ID, Limit: 2}) {
+		for c, err := range crm.Contacts.List(ctx, &closecrm.ContactListParams{LeadID: l.ID, Limit: 2}) {
 			if err != nil {
 				return err
 			}
-			names = append(names, c.Name)
+			names = append(names, c.Name.String())
 		}
 		fmt.Printf("lead %-40q has contacts %v\n", l.Name, names)
 	}
@@ -83,21 +93,21 @@ func run(ctx context.Context) error {
 	// 3. One opportunity per lead, then move each to won.
 	var total int64
 	for i, l := range leads {
-		opp, err := crm.Opportunities.Create(ctx, &close.Opportunity{
-			LeadID: l.ID, Value: accounts[i].value, ValuePeriod: close.ValuePeriod("annual"),
-			Confidence: 60, Note: "close-sync example",
+		opp, err := crm.Opportunities.Create(ctx, &closecrm.Opportunity{
+			LeadID: l.ID, Value: closecrm.Set(accounts[i].value), ValuePeriod: closecrm.ValuePeriod("annual"),
+			Confidence: 60, Note: closecrm.Set("close-sync example"),
 		})
 		if err != nil {
 			return err
 		}
-		won, err := crm.Opportunities.Update(ctx, opp.ID, &close.OpportunityUpdate{
-			Status:     close.Set("Won"),
-			Confidence: close.Set(100),
+		won, err := crm.Opportunities.Update(ctx, opp.ID, &closecrm.OpportunityUpdate{
+			Status:     closecrm.Set("Won"),
+			Confidence: closecrm.Set(100),
 		})
 		if err != nil {
 			return err
 		}
-		total += won.Value
+		total += won.Value.Or(0)
 		fmt.Printf("opportunity for %-33q %s -> %s (won %s)\n", l.Name, opp.StatusLabel, won.StatusLabel, won.DateWon)
 	}
 
@@ -105,17 +115,53 @@ func run(ctx context.Context) error {
 	var count int
 	var sum int64
 	for _, l := range leads {
-		for o, err := range crm.Opportunities.List(ctx, &close.OpportunityListParams{LeadID: l.ID, StatusType: close.StatusWon}) {
+		for o, err := range crm.Opportunities.List(ctx, &closecrm.OpportunityListParams{LeadID: l.ID, StatusType: closecrm.StatusWon}) {
 			if err != nil {
 				return err
 			}
 			count++
-			sum += o.Value
+			sum += o.Value.Or(0)
 		}
 	}
 	fmt.Printf("won opportunities: %d, total value $%d.%02d (expected $%d.%02d)\n", count, sum/100, sum%100, total/100, total%100)
 	if count != len(leads) || sum != total {
 		return fmt.Errorf("listed %d won opportunities worth %d cents, want %d worth %d", count, sum, len(leads), total)
+	}
+
+	// 5. Incremental sync: the leads and contacts changed since the
+	// bookmark, oldest change first, without _skip (so no max_skip). Store
+	// each scan's Bookmark for the next run.
+	mine := map[string]bool{}
+	for _, l := range leads {
+		mine[l.ID] = true
+	}
+	for _, objectType := range []string{"lead", "contact"} {
+		scan := crm.ChangedSince(ctx, objectType, bookmark, nil)
+		n := 0
+		for r, err := range scan.All() {
+			if err != nil {
+				return fmt.Errorf("changed %ss: %w", objectType, err)
+			}
+			switch objectType {
+			case "lead":
+				l, err := r.Lead()
+				if err != nil {
+					return err
+				}
+				if mine[l.ID] {
+					n++
+				}
+			case "contact":
+				c, err := r.Contact()
+				if err != nil {
+					return err
+				}
+				if mine[c.LeadID] {
+					n++
+				}
+			}
+		}
+		fmt.Printf("changed %ss of this run since the bookmark: %d (next bookmark %s)\n", objectType, n, scan.Bookmark().Format(time.RFC3339))
 	}
 	return nil
 }

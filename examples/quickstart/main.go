@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/paragon-go/paragon"
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 	"github.com/paragon-go/paragon/examples/internal/setup"
 	"github.com/paragon-go/paragon/paragontest"
 )
@@ -113,14 +113,14 @@ func run(ctx context.Context, env *setup.Env) (err error) {
 	}
 
 	// 6. Close CRM through Paragon's proxy, typed.
-	crm := close.New(u)
-	lead, err := crm.Leads.Create(ctx, &close.Lead{
-		Name: "Harbor Analytics",
-		URL:  "https://harbor-analytics.example",
-		Contacts: []close.Contact{{
-			Name:   "Priya Natarajan",
-			Title:  "Head of Operations",
-			Emails: []close.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}},
+	crm := closecrm.New(u)
+	lead, err := crm.Leads.Create(ctx, &closecrm.Lead{
+		Name: closecrm.Set("Harbor Analytics"),
+		URL:  closecrm.Set("https://harbor-analytics.example"),
+		Contacts: []closecrm.Contact{{
+			Name:   closecrm.Set("Priya Natarajan"),
+			Title:  closecrm.Set("Head of Operations"),
+			Emails: []closecrm.ContactEmail{{Email: "priya@harbor-analytics.example", Type: "office"}},
 		}},
 	})
 	if errors.Is(err, paragon.ErrIntegrationNotEnabled) {
@@ -143,7 +143,7 @@ func run(ctx context.Context, env *setup.Env) (err error) {
 		fmt.Println("   deleted the lead again")
 	}()
 	n := 0
-	for contact, err := range crm.Contacts.List(ctx, &close.ContactListParams{LeadID: lead.ID}) {
+	for contact, err := range crm.Contacts.List(ctx, &closecrm.ContactListParams{LeadID: lead.ID}) {
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/paragon-go/paragon"
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 )
 
 func main() {
@@ -55,10 +55,10 @@ func main() {
 func newMux(closeKey, paragonSecret string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /close", func(w http.ResponseWriter, r *http.Request) {
-		ev, err := close.ParseWebhook(r, closeKey, nil)
+		ev, err := closecrm.ParseWebhook(r, closeKey, nil)
 		if err != nil {
 			status := http.StatusBadRequest
-			if errors.Is(err, close.ErrInvalidSignature) {
+			if errors.Is(err, closecrm.ErrInvalidSignature) {
 				status = http.StatusUnauthorized
 			}
 			fmt.Printf("  refused Close delivery: %v\n", err)
@@ -132,8 +132,8 @@ func demo() error {
 	}, http.StatusUnauthorized); err != nil {
 		return err
 	}
-	fmt.Println("3. a replayed delivery signed an hour ago:")
-	old := strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+	fmt.Println("3. a replayed delivery signed 4 days ago (past Close's 72 h of retries):")
+	old := strconv.FormatInt(time.Now().Add(-96*time.Hour).Unix(), 10)
 	if err := post(hc, srv.URL+"/close", closeDelivery, map[string]string{
 		"close-sig-timestamp": old, "close-sig-hash": closeSig(keyBytes, old, closeDelivery),
 	}, http.StatusUnauthorized); err != nil {
