@@ -282,7 +282,7 @@ func (s *LeadsService) List(ctx context.Context, p *LeadListParams) iter.Seq2[Le
 		if qerr != nil {
 			return nil, false, qerr
 		}
-		var pg Page[Lead]
+		pg := Page[Lead]{Data: make([]Lead, 0, s.c.pageSize)}
 		err := s.c.do(ctx, call{method: http.MethodGet, path: "/lead/", query: l.page(skip, s.c.pageSize)}, &pg)
 		return pg.Data, pg.HasMore, err
 	})
