@@ -10,19 +10,13 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/paragon-go/paragon/internal/jsonscan"
+	"github.com/paragon-go/paragon/internal/jsonx"
 )
 
-// The close package decodes Close's answers with jsonv2
-// (github.com/go-json-experiment/json, the upstream of Go's encoding/json/v2):
-// it validates while it decodes, where encoding/json validates a value
-// again at every level that has an UnmarshalJSON method, so a lead page
-// was scanned nine or ten times; see docs/PERFORMANCE.md for the figures.
+// The close package decodes Close's answers with jsonv2 (see
+// internal/jsonx): encoding/json validated a lead page's bytes again at
+// every level that has an UnmarshalJSON method, nine or ten scans in all.
 // The types' UnmarshalJSON methods stay for callers that use encoding/json.
-
-// tolerant makes jsonv2 as lenient as encoding/json with what a server may
-// send: duplicate names (the last wins) and invalid UTF-8 (replaced).
-// Field names match exactly, as Close spells them.
-var tolerant = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // topLevel decodes the answers of the API: an object's Raw gets a copy of
 // its bytes, and the objects nested in it decode with nested, whose Raw
@@ -33,13 +27,13 @@ type decoderOptions struct{ topLevel, nested jsonv2.Options }
 
 func newDecoderOptions() *decoderOptions {
 	d := &decoderOptions{}
-	d.topLevel = jsonv2.JoinOptions(tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(false)))
-	d.nested = jsonv2.JoinOptions(tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(true)))
+	d.topLevel = jsonv2.JoinOptions(jsonx.Tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(false)))
+	d.nested = jsonv2.JoinOptions(jsonx.Tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(true)))
 	return d
 }
 
 // unmarshal decodes the JSON value b (an answer of the API) into v.
-func unmarshal(b []byte, v any) error { return jsonv2.Unmarshal(b, v, decoders.topLevel) }
+func unmarshal(b []byte, v any) error { return jsonx.Unmarshal(b, v, decoders.topLevel) }
 
 // objectUnmarshalers decode the objects that keep Raw and Custom; with
 // shared, Raw points into the bytes being decoded, which must be a copy
