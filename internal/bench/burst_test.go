@@ -239,4 +239,3 @@ func BenchmarkCloseListGzipChunked(b *testing.B) {
 		})
 	}})
 }
-
