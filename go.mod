@@ -3,6 +3,7 @@ module github.com/paragon-go/paragon
 go 1.25.0
 
 require (
+	github.com/go-json-experiment/json v0.0.0-20250725192818-e39067aee2d2
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/jarcoal/httpmock v1.4.2
 	github.com/stretchr/testify v1.12.1

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/paragon-go/paragon/internal/jsonscan"
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
@@ -281,10 +282,13 @@ func unwrapOutput(body []byte) json.RawMessage {
 		return trimmed
 	}
 	// Paragon's own envelope is {"output":<value>}: when what sits between
-	// that prefix and the final brace is one valid JSON value, it is the
-	// output. Checking it scans the body once and copies nothing.
+	// that prefix and the final brace is one JSON value, it is the output.
+	// Finding where the value ends scans it once, without validating it:
+	// decoding Output validates it, so a body is scanned once before it is
+	// decoded, not twice. (If the value is malformed so is the body, and
+	// decoding either fails alike.)
 	if rest, ok := bytes.CutPrefix(trimmed, []byte(`{"output":`)); ok {
-		if v, ok := bytes.CutSuffix(rest, []byte("}")); ok && json.Valid(v) {
+		if v, ok := bytes.CutSuffix(rest, []byte("}")); ok && oneValue(v) {
 			return bytes.TrimSpace(v)
 		}
 	}
@@ -299,6 +303,13 @@ func unwrapOutput(body []byte) json.RawMessage {
 		return bytes.TrimSpace(v)
 	}
 	return trimmed
+}
+
+// oneValue reports whether b holds exactly one JSON value, with white
+// space around it, by finding where the value ends (see jsonscan).
+func oneValue(b []byte) bool {
+	end, err := jsonscan.ValueEnd(b, jsonscan.SkipSpace(b, 0))
+	return err == nil && jsonscan.SkipSpace(b, end) == len(b)
 }
 
 // RequestJSON calls [User.Request] and decodes the JSON output into a T.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/paragon-go/paragon/internal/jsonx"
 	"github.com/paragon-go/paragon/internal/pathutil"
 	"github.com/paragon-go/paragon/internal/transport"
 )
@@ -337,7 +338,7 @@ func decodeJSON(resp *transport.Response, what string, v any) error {
 	if len(resp.Body) == 0 {
 		return fmt.Errorf("%w: %s: empty response body (status %d)", ErrInvalidResponse, what, resp.StatusCode)
 	}
-	if err := json.Unmarshal(resp.Body, v); err != nil {
+	if err := jsonx.Unmarshal(resp.Body, v); err != nil {
 		return fmt.Errorf("%w: %s: decoding %s: %w", ErrInvalidResponse, what, bodyKind(resp.Header), err)
 	}
 	return nil

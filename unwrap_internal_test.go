@@ -74,8 +74,13 @@ func FuzzUnwrapOutput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		want := unwrapOutputByDecoding(body)
 		got := unwrapOutput(body)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("unwrapOutput(%q) = %q, decoding gives %q", body, got, want)
+		// A valid body unwraps as decoding does. A malformed one may be
+		// cut differently (unwrapOutput does not validate), but never into
+		// valid JSON: decoding the output fails as decoding the body would.
+		if json.Valid(body) || json.Valid(got) {
+			if !bytes.Equal(got, want) {
+				t.Fatalf("unwrapOutput(%q) = %q, decoding gives %q", body, got, want)
+			}
 		}
 	})
 }

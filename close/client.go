@@ -210,7 +210,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	if len(body) == 0 {
 		return fmt.Errorf("close: %s %s: empty response body", cl.method, cl.path)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return fmt.Errorf("close: %s %s: decoding response: %w", cl.method, cl.path, err)
 	}
 	return nil

@@ -118,39 +118,6 @@ func setCustom(c *CustomFields, key string, v any) {
 	(*c)[customID(key)] = v
 }
 
-// collectCustom returns the "custom.…" keys of a JSON object, prefix
-// removed, with numbers kept as json.Number. The deprecated name-keyed
-// "custom" object is left in Raw only.
-func collectCustom(b []byte) (CustomFields, error) {
-	if !bytes.Contains(b, []byte(`"custom.`)) {
-		return nil, nil
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	var out CustomFields
-	for k, raw := range all {
-		id, ok := strings.CutPrefix(k, customPrefix)
-		if !ok || id == "" || strings.HasPrefix(id, customPrefix) {
-			// "custom.custom.x" is no Close field ID, and as a Custom key it
-			// would be read back as the prefixed form of "x": leave it in Raw.
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("close: custom field %s: %w", id, err)
-		}
-		if out == nil {
-			out = CustomFields{}
-		}
-		out[id] = v
-	}
-	return out, nil
-}
-
 // appendCustom adds custom fields as flat "custom.<id>" keys, sorted, to
 // the JSON object obj.
 func appendCustom(obj []byte, c CustomFields) ([]byte, error) {
@@ -199,10 +166,10 @@ func decodeObject(b []byte, v any, custom *CustomFields, raw *json.RawMessage) e
 	if string(bytes.TrimSpace(b)) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := unmarshal(b, v); err != nil {
 		return err
 	}
-	cf, err := collectCustom(b)
+	cf, err := scanCustom(b)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package close
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -49,7 +48,7 @@ type pageScan struct {
 
 // scanPage walks the JSON text b once, without allocating: it counts the
 // objects and arrays, and the elements of the top-level object's "data"
-// array. It does not validate b; json.Unmarshal does that afterwards.
+// array. It does not validate b; decoding it does that afterwards.
 func scanPage(b []byte) pageScan {
 	var p pageScan
 	depth := 0
@@ -143,7 +142,7 @@ func decodePage(what string, body []byte, limit int, out any, n func() int) (pag
 	if err != nil {
 		return p, err
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return p, fmt.Errorf("close: %s: decoding page: %w", what, err)
 	}
 	if got := n(); got > limit {

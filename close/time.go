@@ -55,8 +55,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := jsonString(b)
+	if err != nil {
 		return fmt.Errorf("close: timestamp is not a string: %w", err)
 	}
 	if s == "" {
@@ -226,4 +226,15 @@ func (d Date) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("close: invalid date %d-%d-%d", d.Year, int(d.Month), d.Day)
 	}
 	return json.Marshal(d.String())
+}
+
+// jsonString decodes the JSON string b, without encoding/json for the
+// common case of a string without escapes.
+func jsonString(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
 }

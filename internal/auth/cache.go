@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,12 +80,13 @@ type CacheConfig struct {
 // nobody before it is full, so up to MaxUsers active users are signed once per
 // token lifetime. (A bound split evenly across the shards evicted early: at
 // 10,000 users in a 10,000-user cache, the shards the hash favours re-signed
-// over half of all calls.) Once full, a new user evicts one of its own shard
-// with CLOCK, a cheap approximation of LRU: every hit sets the user's
-// "referenced" flag; the shard's hand sweeps its users, clearing set flags and
-// evicting the first user whose flag is clear or whose token is already due
-// for refresh. Recently used users survive a full sweep; one-off users go
-// first. In the unlikely case that the new user's shard holds nobody, its
+// over half of all calls.) Once full, a new user evicts one of its own shard,
+// a cheap approximation of LRU with bounded work: every hit sets the user's
+// "referenced" flag; an eviction looks at a few users from a random place in
+// the shard, clearing set flags, and evicts the first user whose flag is
+// clear or whose token is already due for refresh. Recently used users
+// survive; one-off users go first; and when more users are active than the
+// cache holds, the hit rate falls gradually, not to zero (see evictLocked). In the unlikely case that the new user's shard holds nobody, its
 // token is returned without being cached.
 //
 // Formatting a Cache (fmt, slog, encoding/json) prints only counts, never a
@@ -100,14 +102,15 @@ type Cache struct {
 	// slow signatures through it.
 	sign func(Claims) (string, error)
 
-	users  sync.Map     // user ID → *entry; written only under the user's shard lock
-	size   atomic.Int64 // cached users in all shards; at most maxUsers
-	shards []*shard
-	mask   uint32
+	users     sync.Map     // user ID → *entry; written only under the user's shard lock
+	size      atomic.Int64 // cached users in all shards; at most maxUsers
+	evictions atomic.Int64 // users evicted to make room, since NewCache
+	shards    []*shard
+	mask      uint32
 }
 
 // entry is one cached user. tok is replaced on refresh; the entry keeps its
-// slot. ref is the CLOCK "referenced" flag.
+// slot. ref is the "referenced" flag that evictions clear.
 type entry struct {
 	user string
 	tok  atomic.Pointer[token]
@@ -133,8 +136,7 @@ type call struct {
 // shard owns the write side of a slice of the users.
 type shard struct {
 	mu       sync.Mutex
-	ring     []*entry // the shard's users in CLOCK order, no gaps
-	hand     int
+	ring     []*entry // the shard's users, no gaps
 	inflight map[string]*call
 }
 
@@ -403,26 +405,40 @@ func (c *Cache) reserve() bool {
 	}
 }
 
-// evictLocked removes one user from the non-empty shard s by CLOCK and
-// returns the freed slot, for the caller to fill. s.mu must be held.
+// evictScan bounds the work of one eviction: how many users of a shard
+// it looks at. With up to 1M users in a shard ring, a full CLOCK sweep held
+// the shard lock for milliseconds.
+const evictScan = 32
+
+// evictLocked removes one user from the non-empty shard s and returns the
+// freed slot, for the caller to fill. s.mu must be held.
+//
+// It looks at up to evictScan users from a random place in the ring,
+// clearing their "referenced" flags, and evicts the first that was not
+// referenced since it was last looked at or whose token is due for refresh;
+// when all of them were, the first one goes. Starting at a random place
+// makes it degrade gracefully when more users are active than the cache
+// holds: a CLOCK hand evicts in insertion order, which turns a job cycling
+// through 11,000 users with a 10,000-user cache into a miss (and an RS256
+// signature) on every call; random victims keep most of the hits
+// (BenchmarkCacheOverflow in docs/PERFORMANCE.md).
 func (c *Cache) evictLocked(s *shard) int {
 	now := c.now().UnixNano()
-	// Two sweeps clear every flag, so the loop ends by then unless hits keep
-	// setting flags again; past that, the slot under the hand goes.
-	for range 2*len(s.ring) + 1 {
-		e := s.ring[s.hand]
-		if e.ref.Load() && now < e.tok.Load().refreshAt {
-			e.ref.Store(false)
-			s.hand = (s.hand + 1) % len(s.ring)
-			continue
+	start := rand.IntN(len(s.ring))
+	victim := start
+	for i := range min(evictScan, len(s.ring)) {
+		j := (start + i) % len(s.ring)
+		e := s.ring[j]
+		if !e.ref.Load() || now >= e.tok.Load().refreshAt {
+			victim = j
+			break
 		}
-		break
+		e.ref.Store(false)
 	}
-	slot := s.hand
-	c.users.Delete(s.ring[slot].user)
-	s.ring[slot] = nil
-	s.hand = (s.hand + 1) % len(s.ring)
-	return slot
+	c.users.Delete(s.ring[victim].user)
+	s.ring[victim] = nil
+	c.evictions.Add(1)
+	return victim
 }
 
 // Invalidate drops userID's cached token, so that the next Token call signs
@@ -453,10 +469,17 @@ func (c *Cache) InvalidateFor(userID string, vr Variant) {
 	s.ring[e.slot] = last
 	s.ring[len(s.ring)-1] = nil
 	s.ring = s.ring[:len(s.ring)-1]
-	if s.hand >= len(s.ring) {
-		s.hand = 0
-	}
 	c.size.Add(-1)
+}
+
+// Evictions reports how many users were evicted to make room for others
+// since the cache was made. Evictions that keep growing mean more users are
+// active than the cache holds: each one costs a signature later.
+func (c *Cache) Evictions() int64 {
+	if c == nil {
+		return 0
+	}
+	return c.evictions.Load()
 }
 
 // Len reports the number of users with a cached token; it never exceeds

@@ -40,33 +40,57 @@ func leadJSON(i int) string {
 }
 
 // leadsHandler serves GET …/sdk/proxy/close/lead/ as Paragon does: pages of
-// total leads in Paragon's {"output": …} envelope. Every page holds the same
-// leads (built once), so the server costs next to nothing per request and
-// keeps no large buffers that would show up in the client's heap figures.
-// It also returns the size of a page.
+// total leads in Paragon's {"output": …} envelope, built from leadJSON's
+// leads. It also returns the size of a page.
 func leadsHandler(total int) (http.Handler, int) {
+	return pagesHandler(total, leadJSON, true)
+}
+
+// pagesHandler serves total leads made by lead in pages of pageSize. Every
+// page holds the same leads (built once, so the server costs next to
+// nothing per request and keeps no large buffers that would show up in the
+// client's heap figures) except that the first lead's ID carries the page
+// number: a client that refuses a page repeating an earlier one, as the
+// close package does, sees distinct pages. withTotal adds total_results.
+// It also returns the size of a page.
+func pagesHandler(total int, lead func(int) string, withTotal bool) (http.Handler, int) {
 	items := make([]string, pageSize)
 	for i := range items {
-		items[i] = leadJSON(i)
+		items[i] = lead(i)
 	}
-	data := strings.Join(items, ",")
-	more := []byte(`{"output":{"data":[` + data + `],"has_more":true,"total_results":` + strconv.Itoa(total) + `}}`)
-	last := []byte(`{"output":{"data":[` + data + `],"has_more":false,"total_results":` + strconv.Itoa(total) + `}}`)
+	// The first lead's ID, "lead_000…0", gets the page number in its last
+	// six digits.
+	first := items[0]
+	at := strings.Index(first, `"id":"lead_`) + len(`"id":"lead_`)
+	at += strings.IndexFunc(first[at:], func(r rune) bool { return r < '0' || r > '9' }) - 6
+	head := []byte(`{"output":{"data":[` + first[:at])
+	rest := first[at+6:] + "," + strings.Join(items[1:], ",") + `],"has_more":`
+	tail := func(more bool) []byte {
+		t := rest + strconv.FormatBool(more)
+		if withTotal {
+			t += `,"total_results":` + strconv.Itoa(total)
+		}
+		return []byte(t + "}}")
+	}
+	more, last := tail(true), tail(false)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		skip, err := strconv.Atoi(r.URL.Query().Get("_skip"))
 		if err != nil || skip%pageSize != 0 || total%pageSize != 0 {
 			http.Error(w, "bad _skip", http.StatusBadRequest)
 			return
 		}
-		body := more
+		end := more
 		if skip+pageSize >= total {
-			body = last
+			end = last
 		}
+		page := fmt.Appendf(nil, "%06d", skip/pageSize)
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		_, _ = w.Write(body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(page)+len(end)))
+		_, _ = w.Write(head)
+		_, _ = w.Write(page)
+		_, _ = w.Write(end)
 	})
-	return h, len(more)
+	return h, len(head) + 6 + len(more)
 }
 
 // rawListLeads is the hand-written baseline: a page loop with net/http and

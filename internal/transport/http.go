@@ -92,6 +92,15 @@ func port(u *url.URL) string {
 	return ""
 }
 
+// MaxConnsPerHost caps the connections NewHTTPTransport opens to one host
+// (and keeps as many idle, so that a burst does not churn them). Without a
+// cap, a cold burst of 4,000 calls dialled one TLS connection per call,
+// thousands of handshakes at once, whose timeouts failed calls; with HTTP/2
+// even more, as each waiting call dials before the first connection is up
+// (BenchmarkColdBurst in docs/PERFORMANCE.md). Calls beyond the cap wait for
+// a connection; HTTP/2 multiplexes up to the server's stream limit on each.
+const MaxConnsPerHost = 32
+
 // NewHTTPTransport returns the SDK's own *http.Transport, tuned for many
 // concurrent calls to a few hosts. It is built fresh: http.DefaultTransport
 // is neither cloned nor touched. The response-header timeout (65 s) sits
@@ -104,7 +113,8 @@ func NewHTTPTransport() *http.Transport {
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   128,
+		MaxIdleConnsPerHost:   MaxConnsPerHost,
+		MaxConnsPerHost:       MaxConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 65 * time.Second,

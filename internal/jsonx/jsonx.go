@@ -1,0 +1,38 @@
+// Package jsonx is how the SDK decodes the JSON that servers send: with
+// jsonv2 (github.com/go-json-experiment/json, the upstream of Go's
+// encoding/json/v2, usable without a GOEXPERIMENT), made as lenient as
+// encoding/json with what a server may send. jsonv2 validates while it
+// decodes; encoding/json validates the input first and again at every
+// level with an UnmarshalJSON method, which made decoding the SDK's typed
+// answers several times slower than it needs to be (docs/PERFORMANCE.md).
+package jsonx
+
+import (
+	"encoding/json"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Tolerant accepts what encoding/json accepts of a server: duplicate names
+// (the last one wins) and invalid UTF-8 (replaced by U+FFFD). Names match
+// exactly, as the servers spell them.
+var Tolerant = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
+// Unmarshal decodes the JSON value b into v with Tolerant and opts. When
+// jsonv2 fails, it decodes b again with encoding/json and returns what that
+// says: the error callers know (*json.SyntaxError, *json.UnmarshalTypeError,
+// an UnmarshalJSON method's error), or success where encoding/json is more
+// lenient than jsonv2 still is. Only bad input pays for the second decode.
+func Unmarshal(b []byte, v any, opts ...jsonv2.Options) error {
+	var err error
+	if len(opts) == 0 {
+		err = jsonv2.Unmarshal(b, v, Tolerant)
+	} else {
+		err = jsonv2.Unmarshal(b, v, append([]jsonv2.Options{Tolerant}, opts...)...)
+	}
+	if err == nil {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
