@@ -44,6 +44,7 @@ func (s *Server) newMux() *http.ServeMux {
 	s.actionKitRoutes(mux, handle)
 	s.managedSyncRoutes(mux, handle)
 	s.taskHistoryRoutes(mux, handle)
+	s.closeRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, problem := s.verifyToken(r); problem != "" {
 			writeError(w, r, http.StatusUnauthorized, codeUnauthorized, problem, nil)

@@ -1,11 +1,10 @@
-package paragontest_test
+package closetest_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,21 +14,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paragon-go/paragon/paragontest"
+	"github.com/paragon-go/paragon/close/closetest"
 )
 
-// closeAPI is a fake Close on its own httptest server.
+// closeAPI is a fake Close on its own loopback server.
 type closeAPI struct {
-	crm *paragontest.CloseCRM
-	ts  *httptest.Server
+	crm *closetest.Server
+	ts  *closetest.Server
 }
 
 func newCloseAPI(t *testing.T) *closeAPI {
 	t.Helper()
-	crm := paragontest.NewCloseCRM()
-	ts := httptest.NewServer(crm)
-	t.Cleanup(ts.Close)
-	return &closeAPI{crm: crm, ts: ts}
+	srv := closetest.NewServer()
+	t.Cleanup(srv.Close)
+	return &closeAPI{crm: srv, ts: srv}
 }
 
 // call sends a request without following redirects and decodes the JSON answer.
@@ -74,12 +72,12 @@ func TestCloseContactCRUD(t *testing.T) {
 		"unknown_field_drops": 1,
 	})
 	require.Equal(t, 200, st, "body: %v", c)
-	assert.Regexp(t, `^limit=\d+, remaining=\d+, reset=[\d.]+$`, h.Get("RateLimit"))
+	assert.Regexp(t, `^limit=\d+, remaining=\d+, reset=\d+$`, h.Get("RateLimit"))
 	id := c["id"].(string)
 	assert.Regexp(t, `^cont_[0-9A-Za-z]{32}$`, id)
 	assert.Equal(t, leadID, c["lead_id"])
 	assert.Equal(t, "Priya", c["display_name"])
-	assert.Equal(t, paragontest.CloseOrganizationID, c["organization_id"])
+	assert.Equal(t, closetest.OrganizationID, c["organization_id"])
 	assert.Regexp(t, closeTimestamp, c["date_created"])
 	assert.Equal(t, "yes", c["custom.cf_champion"])
 	assert.NotContains(t, c, "unknown_field_drops")
@@ -130,8 +128,6 @@ func TestCloseValidation(t *testing.T) {
 		body       any
 		want       map[string]any
 	}{
-		{"opportunity needs lead", "/opportunity/", map[string]any{"value": 100},
-			map[string]any{"lead": "This field is required."}},
 		{"opportunity unknown lead", "/opportunity/", map[string]any{"lead_id": "lead_nope"},
 			map[string]any{"lead": "Object does not exist."}},
 		{"contact unknown lead", "/contact/", map[string]any{"lead_id": "lead_nope", "name": "x"},
@@ -142,7 +138,7 @@ func TestCloseValidation(t *testing.T) {
 			map[string]any{"value": "A valid integer is required."}},
 		{"unknown status", "/lead/", map[string]any{"status_id": "stat_nope"},
 			map[string]any{"status": "Not a valid choice."}},
-		{"status and status_id", "/lead/", map[string]any{"status_id": paragontest.CloseLeadStatusQualified, "status": "Qualified"},
+		{"status and status_id", "/lead/", map[string]any{"status_id": closetest.LeadStatusQualified, "status": "Qualified"},
 			map[string]any{"status": "Set status_id or status, not both."}},
 		{"email without address", "/contact/", map[string]any{"lead_id": leadID, "emails": []any{map[string]any{"type": "office"}}},
 			map[string]any{"emails": map[string]any{"0": map[string]any{"email": "This field is required."}}}},
@@ -194,7 +190,7 @@ func TestCloseLeadWithNestedContactsAndCascade(t *testing.T) {
 	})
 	require.Equal(t, 200, st, "body: %v", lead)
 	id := lead["id"].(string)
-	assert.Equal(t, paragontest.CloseLeadStatusQualified, lead["status_id"])
+	assert.Equal(t, closetest.LeadStatusQualified, lead["status_id"])
 	assert.Equal(t, "Qualified", lead["status_label"])
 	assert.Equal(t, "https://app.close.com/lead/"+id+"/", lead["html_url"])
 	require.Len(t, lead["contacts"], 2)
@@ -210,7 +206,7 @@ func TestCloseLeadWithNestedContactsAndCascade(t *testing.T) {
 	require.Len(t, lead["opportunities"], 1)
 	assert.Equal(t, opp["id"], lead["opportunities"].([]any)[0].(map[string]any)["id"])
 
-	st, lead, _ = a.call(t, "PUT", "/lead/"+id+"/", map[string]any{"status_id": paragontest.CloseLeadStatusCustomer, "description": "Signed"})
+	st, lead, _ = a.call(t, "PUT", "/lead/"+id+"/", map[string]any{"status_id": closetest.LeadStatusCustomer, "description": "Signed"})
 	require.Equal(t, 200, st)
 	assert.Equal(t, "Customer", lead["status_label"])
 	assert.Equal(t, "Harbor", lead["name"])
@@ -238,7 +234,7 @@ func TestCloseOpportunities(t *testing.T) {
 	require.Equal(t, 200, st, "body: %v", o)
 	assert.Regexp(t, `^oppo_`, o["id"])
 	assert.Equal(t, "active", o["status_type"])
-	assert.Equal(t, paragontest.CloseOpportunityStatusActive, o["status_id"])
+	assert.Equal(t, closetest.OpportunityStatusActive, o["status_id"])
 	assert.EqualValues(t, 1250000, o["value"])
 	assert.EqualValues(t, 500000, o["expected_value"])
 	assert.EqualValues(t, 1250000, o["annualized_value"])
@@ -256,16 +252,16 @@ func TestCloseOpportunities(t *testing.T) {
 	for _, f := range []map[string]any{
 		{"lead_id": l1["id"], "value": 49900, "value_period": "monthly", "confidence": 60},
 		{"lead_id": l2["id"], "value": 300000, "confidence": 0},
-		{"lead_id": l2["id"], "status_id": paragontest.CloseOpportunityStatusLost},
+		{"lead_id": l2["id"], "status_id": closetest.OpportunityStatusLost},
 	} {
 		_, err := a.crm.CreateOpportunity(f)
 		require.NoError(t, err)
 	}
-	_, err = a.crm.CreateOpportunity(map[string]any{})
-	var cerr *paragontest.CloseError
+	_, err = a.crm.CreateOpportunity(map[string]any{"lead_id": "lead_nope"})
+	var cerr *closetest.Error
 	require.ErrorAs(t, err, &cerr)
 	assert.Equal(t, 400, cerr.Status)
-	assert.Contains(t, err.Error(), "This field is required.")
+	assert.Contains(t, err.Error(), "Object does not exist.")
 
 	st, page, _ := a.call(t, "GET", "/opportunity/?status_type=active&_limit=1", nil)
 	require.Equal(t, 200, st)
@@ -281,11 +277,11 @@ func TestCloseOpportunities(t *testing.T) {
 	assert.Nil(t, page["expected_value_one_time_formatted"], "zero sums format as null")
 
 	for q, want := range map[string]int{
-		"lead_id=" + l2["id"].(string):                       2,
-		"status_type__in=won,lost":                           2,
-		"status_id=" + paragontest.CloseOpportunityStatusWon: 1,
-		"user_id=" + paragontest.CloseUserID:                 4,
-		"user_id=user_other":                                 0,
+		"lead_id=" + l2["id"].(string):                2,
+		"status_type__in=won,lost":                    2,
+		"status_id=" + closetest.OpportunityStatusWon: 1,
+		"user_id=" + closetest.UserID:                 4,
+		"user_id=user_other":                          0,
 	} {
 		st, page, _ := a.call(t, "GET", "/opportunity/?"+q, nil)
 		require.Equal(t, 200, st)
@@ -327,9 +323,12 @@ func TestClosePagination(t *testing.T) {
 	require.Equal(t, 200, st)
 	assert.Empty(t, page["data"])
 	assert.EqualValues(t, 2, page["total_results"])
-	st, page, _ = a.call(t, "GET", "/lead/?query=oth", nil)
+	st, page, _ = a.call(t, "GET", "/lead/?query=other", nil)
 	require.Equal(t, 200, st)
 	assert.EqualValues(t, 1, page["total_results"])
+	st, page, _ = a.call(t, "GET", "/lead/?query=oth", nil)
+	require.Equal(t, 200, st)
+	assert.EqualValues(t, 0, page["total_results"], "whole words, not substrings")
 
 	a.crm.SetMaxSkip(5)
 	st, body, _ := a.call(t, "GET", "/contact/?_skip=6", nil)
@@ -379,9 +378,9 @@ func TestCloseFailuresAndRateLimit(t *testing.T) {
 	a.crm.FailNext(1, http.StatusTooManyRequests)
 	st, body, h := a.call(t, "GET", "/lead/", nil)
 	assert.Equal(t, 429, st)
-	assert.Equal(t, "limit=240, remaining=0, reset=0.010", h.Get("RateLimit"))
+	assert.Equal(t, "limit=240, remaining=0, reset=1", h.Get("RateLimit"))
 	assert.Equal(t, "1", h.Get("Retry-After"))
-	assert.Equal(t, "0.010000", body["rate_reset"])
+	assert.Equal(t, "1.000000", body["rate_reset"])
 	st, _, _ = a.call(t, "GET", "/lead/", nil)
 	assert.Equal(t, 200, st)
 
@@ -448,7 +447,7 @@ func TestCloseMerge(t *testing.T) {
 func TestCloseSearch(t *testing.T) {
 	t.Parallel()
 	a := newCloseAPI(t)
-	acme, err := a.crm.CreateLead(map[string]any{"name": "Acme", "status_id": paragontest.CloseLeadStatusQualified, "contacts": []any{
+	acme, err := a.crm.CreateLead(map[string]any{"name": "Acme", "status_id": closetest.LeadStatusQualified, "contacts": []any{
 		map[string]any{"name": "Lena Park", "title": "Co-founder"},
 		map[string]any{"name": "Bo", "title": "Engineer", "emails": []any{map[string]any{"email": "bo@acme.test"}}},
 	}})
@@ -484,7 +483,7 @@ func TestCloseSearch(t *testing.T) {
 		map[string]any{"type": "has_related", "this_object_type": "contact", "related_object_type": "lead",
 			"related_query": map[string]any{"type": "field_condition",
 				"field":     map[string]any{"type": "regular_field", "object_type": "lead", "field_name": "status_id"},
-				"condition": map[string]any{"type": "term", "values": []any{paragontest.CloseLeadStatusQualified}}}},
+				"condition": map[string]any{"type": "term", "values": []any{closetest.LeadStatusQualified}}}},
 		map[string]any{"type": "text", "value": "bo@acme", "negate": true},
 	}}
 	st, out = search(map[string]any{"query": q, "_fields": map[string]any{"contact": []any{"name", "lead_id"}}})
