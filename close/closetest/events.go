@@ -3,7 +3,6 @@ package closetest
 import (
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -72,6 +71,17 @@ func (c *Fake) emitUpdatedLocked(cl *call, objectType string, prev, now map[stri
 		before[k] = deepCopy(prev[k])
 	}
 	c.emitLocked(cl, objectType, "updated", str(now["id"]), leadOf(objectType, now), copyMap(now), before, changed, nil)
+}
+
+// eventObjectType is the event object type of o, of kind.
+func eventObjectType(kind string, o map[string]any) string {
+	switch kind {
+	case "activity":
+		return activityObjectType(str(o["_type"]))
+	case "task":
+		return "task." + str(o["_type"])
+	}
+	return kind
 }
 
 func eventKind(objectType string) string {
@@ -258,5 +268,3 @@ func rawJSON(v any) []byte {
 	}
 	return b
 }
-
-var _ = http.StatusOK

@@ -64,6 +64,7 @@ func (c *Fake) createContactLocked(cl *call) reply {
 	in := cl.body
 	fe := map[string]any{}
 	fields := contactFields(in, fe)
+	checkTime(in, "date_created", fe)
 	leadID, hasLead := in["lead_id"]
 	if hasLead && leadID != nil {
 		id, isStr := leadID.(string)
@@ -86,6 +87,10 @@ func (c *Fake) createContactLocked(cl *call) reply {
 	}
 	before := c.leadSnapshotLocked(lead)
 	o := newContact(fields, in, lead)
+	importedDate(in, o, fe)
+	if len(fe) > 0 {
+		return fieldErrors(fe)
+	}
 	c.contacts.put(o)
 	c.emitCreatedLocked(cl, "contact", o)
 	c.emitLeadChangeLocked(cl, lead, before)
@@ -186,6 +191,9 @@ func (c *Fake) createLeadLocked(cl *call) reply {
 		return fieldErrors(fe)
 	}
 	lead := c.newLeadLocked(fields, in, st)
+	if importedDate(in, lead, fe); len(fe) > 0 {
+		return fieldErrors(fe)
+	}
 	c.leads.put(lead)
 	var made []map[string]any
 	for i, f := range nested {
@@ -211,7 +219,7 @@ func (c *Fake) deleteLeadLocked(cl *call, id string) {
 		for _, o := range kind.s.ofLead(id) {
 			prev := c.renderLocked(kind.kind, o)
 			kind.s.del(o["id"].(string))
-			c.emitDeletedLocked(cl, kind.kind, prev)
+			c.emitDeletedLocked(cl, eventObjectType(kind.kind, o), prev)
 		}
 	}
 	prev := c.renderLeadLocked(c.leads.get(id))

@@ -97,7 +97,7 @@ func (c *Fake) logStatusChangeLocked(cl *call, kind string, o map[string]any, ol
 		f["old_status_type"], f["new_status_type"] = old.typ, st.typ
 		f["opportunity_value"], f["opportunity_value_period"] = o["value"], o["value_period"]
 	}
-	c.logActivityLocked(cl, typ, str(o["lead_id"]), f)
+	c.logActivityLocked(cl, typ, leadOf(kind, o), f)
 }
 
 // deleteLocked answers DELETE /{contact,lead,opportunity}/{id}/; a lead

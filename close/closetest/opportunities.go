@@ -138,6 +138,7 @@ func (c *Fake) createOppLocked(cl *call) reply {
 		fe["lead"] = errNoObject
 	}
 	st := c.oppStatusFor(in, fe)
+	checkTime(in, "date_created", fe)
 	if len(fe) > 0 {
 		return fieldErrors(fe)
 	}
@@ -163,6 +164,9 @@ func (c *Fake) createOppLocked(cl *call) reply {
 	}
 	applyCustom(o, in)
 	setOppStatus(cl, o, st)
+	if importedDate(in, o, fe); len(fe) > 0 {
+		return fieldErrors(fe)
+	}
 	c.opps.put(o)
 	r := c.renderOppLocked(o)
 	c.emitCreatedLocked(cl, "opportunity", r)

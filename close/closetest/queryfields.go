@@ -32,19 +32,27 @@ func key(k string) func(map[string]any) []any {
 	}
 }
 
+// relatedNames maps the names of related objects in queries (has:calls,
+// call(...)) to their kind and, for activities, their _type.
+var relatedNames = map[string][2]string{
+	"contact": {"contact", ""}, "contacts": {"contact", ""},
+	"opportunity": {"opportunity", ""}, "opportunities": {"opportunity", ""},
+	"task": {"task", ""}, "tasks": {"task", ""},
+	"activity": {"activity", ""}, "activities": {"activity", ""},
+	"call": {"activity", "Call"}, "calls": {"activity", "Call"},
+	"email": {"activity", "Email"}, "emails": {"activity", "Email"},
+	"note": {"activity", "Note"}, "notes": {"activity", "Note"},
+	"sms": {"activity", "SMS"}, "sms_messages": {"activity", "SMS"},
+	"meeting": {"activity", "Meeting"}, "meetings": {"activity", "Meeting"},
+	"email_address": {"value", "emails"}, "email_addresses": {"value", "emails"},
+	"phone_number": {"value", "phones"}, "phone_numbers": {"value", "phones"},
+	"address": {"value", "addresses"}, "addresses": {"value", "addresses"},
+}
+
 // relatedKind names the kind of objects name(...) or has:name reaches.
 func relatedKind(kind, name string) (string, error) {
-	switch strings.TrimSuffix(strings.TrimSuffix(name, "es"), "s") {
-	case "contact":
-		return "contact", nil
-	case "opportunit", "opportunity":
-		return "opportunity", nil
-	case "task":
-		return "task", nil
-	case "call", "email", "note", "sm", "sms_message", "meeting", "activit", "activity":
-		return "activity", nil
-	case "email_address", "phone_number", "address":
-		return "value", nil
+	if r, found := relatedNames[name]; found {
+		return r[0], nil
 	}
 	return "", fmt.Errorf("unknown related object %q in a %s query", name, kind)
 }
@@ -59,7 +67,7 @@ func (c *Fake) relatedByNameLocked(kind, name string, o map[string]any) ([]map[s
 	if kind != "lead" {
 		lead = str(o["lead_id"])
 	}
-	base := strings.TrimSuffix(name, "s")
+	sub := relatedNames[name][1]
 	var out []map[string]any
 	switch rk {
 	case "contact":
@@ -73,28 +81,23 @@ func (c *Fake) relatedByNameLocked(kind, name string, o map[string]any) ([]map[s
 			out = append(out, c.renderTaskLocked(t))
 		}
 	case "activity":
-		want := map[string]string{"call": "Call", "email": "Email", "note": "Note", "sms": "SMS", "sms_message": "SMS", "meeting": "Meeting"}[base]
 		for _, a := range c.acts.ofLead(lead) {
-			if want == "" || a["_type"] == want {
+			if sub == "" || a["_type"] == sub {
 				out = append(out, copyMap(a))
 			}
 		}
 	default:
-		for _, ct := range c.contacts.ofLead(lead) {
-			switch base {
-			case "email_addresse", "email_address":
-				for _, e := range asList(ct["emails"]) {
-					out = append(out, e.(map[string]any))
-				}
-			case "phone_number":
-				for _, e := range asList(ct["phones"]) {
-					out = append(out, e.(map[string]any))
+		if sub == "addresses" {
+			if l := c.leads.get(lead); l != nil {
+				for _, a := range asList(l["addresses"]) {
+					out = append(out, a.(map[string]any))
 				}
 			}
+			break
 		}
-		if base == "addresse" || base == "address" {
-			for _, a := range asList(o["addresses"]) {
-				out = append(out, a.(map[string]any))
+		for _, ct := range c.contacts.ofLead(lead) {
+			for _, e := range asList(ct[sub]) {
+				out = append(out, e.(map[string]any))
 			}
 		}
 	}

@@ -161,3 +161,18 @@ func kindName(kind string) string {
 	}
 	return "Object"
 }
+
+// importedDate applies a date_created sent on create (Close accepts one for
+// imported data) to a new object o.
+func importedDate(in, o map[string]any, fe map[string]any) {
+	v, has := in["date_created"]
+	if !has || v == nil {
+		return
+	}
+	t, isTime := parseTime(str(v))
+	if !isTime {
+		fe["date_created"] = errNotDateTime
+		return
+	}
+	o["date_created"] = objectTime(t)
+}
