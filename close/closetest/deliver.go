@@ -46,7 +46,6 @@ var ErrNotLoopback = errors.New("closetest: webhook URL is not a loopback addres
 type pending struct {
 	sub, url, key, event string
 	body                 []byte
-	verify               bool
 }
 
 // deliverer sends queued deliveries one at a time on a goroutine that runs
@@ -93,7 +92,7 @@ func (d *deliverer) work() {
 		}
 		p := d.queue[0]
 		d.queue = d.queue[1:]
-		hc := d.clientLocked(p.verify)
+		hc := d.clientLocked()
 		d.mu.Unlock()
 		rec := send(hc, p)
 		d.mu.Lock()
@@ -104,7 +103,7 @@ func (d *deliverer) work() {
 
 // clientLocked returns the client for a delivery: the one given to
 // SetWebhookClient, or the fake's own, which dials loopback addresses only.
-func (d *deliverer) clientLocked(verify bool) *http.Client {
+func (d *deliverer) clientLocked() *http.Client {
 	if d.client != nil {
 		return d.client
 	}
@@ -125,7 +124,6 @@ func (d *deliverer) clientLocked(verify bool) *http.Client {
 		d.own = &http.Client{Transport: tr, Timeout: 10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
-	_ = verify // every loopback delivery skips certificate checks
 	return d.own
 }
 

@@ -59,8 +59,11 @@
 //   - Webhook deliveries are asynchronous, one attempt each, and go only to
 //     loopback URLs (others are recorded with [ErrNotLoopback]); use
 //     [Fake.FlushWebhooks] before looking at what a receiver got, and
-//     [Fake.Deliveries] for what was sent. Events are not consolidated: each
-//     change is an event of its own.
+//     [Fake.Deliveries] for what was sent. Deliveries to https URLs do not
+//     check certificates (loopback test servers use self-signed ones)
+//     whatever verify_ssl says, unless [Fake.SetWebhookClient] gives a
+//     client. Events are not consolidated: each change is an event of its
+//     own.
 //   - Updated events fire only for the fields Close documents (a lead's
 //     name, url, description, status, contacts, addresses and custom
 //     fields; a contact's name, title, emails, phones, urls and custom

@@ -22,7 +22,7 @@ const (
 	UserID = "user_PtFakeCloseUser000000000000000"
 	// APIKeyID is the ID of the API key every API call is made with; events
 	// of API calls carry it as api_key_id.
-	APIKeyID = "api_PtFakeApiKey00000000000000000000"
+	APIKeyID = "api_PtFakeApiKey00000000000000000000" //nolint:gosec // an ID, not a secret
 	// PipelineID is the fake organization's default opportunity pipeline,
 	// "Sales".
 	PipelineID = "pipe_PtFakeSalesPipeline00000000000"
@@ -218,7 +218,6 @@ type reply struct {
 	status int
 	body   any
 	header http.Header
-	raw    []byte // a non-JSON body (export downloads)
 }
 
 func ok(body any) reply { return reply{status: http.StatusOK, body: body} }

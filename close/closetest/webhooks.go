@@ -148,7 +148,7 @@ func (c *Fake) queueDeliveriesLocked(m map[string]any) {
 			}
 			id := s["id"].(string)
 			body := rawJSON(map[string]any{"subscription_id": id, "event": m})
-			c.hooks.add(pending{sub: id, url: str(s["url"]), key: c.subKeys[id], event: str(m["id"]), body: body, verify: s["verify_ssl"] != false})
+			c.hooks.add(pending{sub: id, url: str(s["url"]), key: c.subKeys[id], event: str(m["id"]), body: body})
 			break
 		}
 	}
