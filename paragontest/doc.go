@@ -35,7 +35,8 @@
 // [Server.HandleWorkflow]. A workflow of an integration runs only for users
 // with a credential of that integration on which it is enabled; a workflow
 // registered only with HandleWorkflow is enabled for everyone. Behind
-// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM]), shared by
+// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM], from package
+// close/closetest, which documents what it serves), shared by
 // all users; other integrations echo the request back, or run a handler
 // registered with [Server.HandleProxy].
 //
