@@ -23,17 +23,28 @@ type parsedQuery struct {
 	slice [2]int   // i of n; zero when absent
 }
 
+// Limits on query strings, so that no query costs the fake unbounded
+// time or stack.
+const (
+	maxQueryLen   = 10000
+	maxQueryDepth = 32
+)
+
 type qparser struct {
-	s    string
-	pos  int
-	c    *Fake
-	cl   *call
-	out  *parsedQuery
-	kind string
+	s     string
+	pos   int
+	depth int
+	c     *Fake
+	cl    *call
+	out   *parsedQuery
+	kind  string
 }
 
 // parseQuery parses q for objects of kind ("lead" or "opportunity").
 func (c *Fake) parseQuery(cl *call, kind, q string) (*parsedQuery, error) {
+	if len(q) > maxQueryLen {
+		return nil, fmt.Errorf("query longer than %d characters", maxQueryLen)
+	}
 	out := &parsedQuery{}
 	p := &qparser{s: q, c: c, cl: cl, out: out, kind: kind}
 	e, err := p.parseOr()
@@ -65,6 +76,10 @@ func (p *qparser) peekWord(w string) bool {
 }
 
 func (p *qparser) parseOr() (qexpr, error) {
+	if p.depth++; p.depth > maxQueryDepth {
+		return nil, fmt.Errorf("query nested deeper than %d levels", maxQueryDepth)
+	}
+	defer func() { p.depth-- }()
 	left, err := p.parseAnd()
 	if err != nil {
 		return nil, err
@@ -221,8 +236,13 @@ func (p *qparser) parsePrimary() (qexpr, error) {
 		op = p.operator()
 	}
 	if op == "" {
-		if name == "" {
+		switch {
+		case name == "" && quoted:
+			return nil, fmt.Errorf("empty phrase at position %d", p.pos)
+		case name == "" && p.pos < len(p.s):
 			return nil, fmt.Errorf("unexpected %q at position %d", p.s[p.pos:p.pos+1], p.pos)
+		case name == "":
+			return nil, fmt.Errorf("query ends early")
 		}
 		mode := "full_words"
 		if quoted {
@@ -266,7 +286,7 @@ func (p *qparser) related(name string) (qexpr, error) {
 		return nil, err
 	}
 	p.pos++ // (
-	inner := &qparser{s: p.s, pos: p.pos, c: p.c, cl: p.cl, out: &parsedQuery{}, kind: relKind}
+	inner := &qparser{s: p.s, pos: p.pos, depth: p.depth, c: p.c, cl: p.cl, out: &parsedQuery{}, kind: relKind}
 	e, err := inner.parseOr()
 	if err != nil {
 		return nil, err
