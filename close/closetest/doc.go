@@ -62,8 +62,8 @@
 //     [Fake.Deliveries] for what was sent. Deliveries to https URLs do not
 //     check certificates (loopback test servers use self-signed ones)
 //     whatever verify_ssl says, unless [Fake.SetWebhookClient] gives a
-//     client. Events are not consolidated: each change is an event of its
-//     own.
+//     client. Events are not consolidated unless [Fake.SetConsolidation]
+//     says so: each change is an event of its own.
 //   - Updated events fire only for the fields Close documents (a lead's
 //     name, url, description, status, contacts, addresses and custom
 //     fields; a contact's name, title, emails, phones, urls and custom

@@ -13,6 +13,7 @@ import (
 // event is one entry of the event log.
 type event struct {
 	seq     int64
+	created time.Time
 	updated time.Time
 	m       map[string]any
 }
@@ -131,8 +132,71 @@ func (c *Fake) emitLocked(cl *call, objectType, action, objectID, leadID string,
 		"date_created": now.Format(eventTimeLayout), "date_updated": now.Format(eventTimeLayout),
 		"changed_fields": fields, "previous_data": orEmpty(prev), "data": d, "meta": meta,
 	}
-	c.events = append(c.events, &event{seq: c.eventSeq, updated: now, m: m})
 	c.queueDeliveriesLocked(m)
+	if action == "updated" && c.consolidate > 0 && c.consolidateLocked(m, now) {
+		return
+	}
+	c.events = append(c.events, &event{seq: c.eventSeq, created: now, updated: now, m: m})
+}
+
+// consolidateLocked folds update m into the object's last updated event if
+// that one is younger than the consolidation window, as Close does: the
+// event keeps its ID and date_created, its date_updated moves (so it is the
+// newest in the log again), changed_fields are merged and previous_data
+// keeps the oldest values.
+func (c *Fake) consolidateLocked(m map[string]any, now time.Time) bool {
+	for i := len(c.events) - 1; i >= 0; i-- {
+		e := c.events[i]
+		if e.m["object_type"] != m["object_type"] || e.m["object_id"] != m["object_id"] {
+			continue
+		}
+		if e.m["action"] != "updated" || now.Sub(e.created) >= c.consolidate {
+			return false
+		}
+		prev, _ := e.m["previous_data"].(map[string]any)
+		fields := map[string]bool{}
+		for _, f := range asList(e.m["changed_fields"]) {
+			fields[str(f)] = true
+		}
+		for k, v := range orEmpty(asMap(m["previous_data"])) {
+			if _, has := prev[k]; !has {
+				prev[k] = v
+			}
+		}
+		for _, f := range asList(m["changed_fields"]) {
+			fields[str(f)] = true
+		}
+		names := make([]string, 0, len(fields))
+		for f := range fields {
+			names = append(names, f)
+		}
+		slices.Sort(names)
+		merged := []any{}
+		for _, f := range names {
+			merged = append(merged, f)
+		}
+		e.m["changed_fields"], e.m["data"], e.m["meta"] = merged, m["data"], m["meta"]
+		e.m["request_id"], e.m["date_updated"] = m["request_id"], m["date_updated"]
+		e.updated, e.seq = now, c.eventSeq
+		c.events = append(slices.Delete(c.events, i, i+1), e)
+		return true
+	}
+	return false
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// SetConsolidation makes the event log consolidate, as Close does, the
+// updates of one object that come within window of its last updated
+// event into that event (0, the default, turns it off: every change is an
+// event of its own). Webhook deliveries are not consolidated.
+func (c *Fake) SetConsolidation(window time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.consolidate = max(window, 0)
 }
 
 func orEmpty(m map[string]any) map[string]any {

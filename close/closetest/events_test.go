@@ -129,3 +129,32 @@ func TestEventLog(t *testing.T) {
 	}
 	assert.Len(t, a.crm.Events(), 12)
 }
+
+func TestEventConsolidation(t *testing.T) {
+	t.Parallel()
+	a := newCloseAPI(t)
+	a.crm.SetConsolidation(time.Hour)
+	lead, err := a.crm.CreateLead(map[string]any{"name": "Acme"})
+	require.NoError(t, err)
+	id := lead["id"].(string)
+	other, err := a.crm.CreateLead(map[string]any{"name": "Other"})
+	require.NoError(t, err)
+	_, err = a.crm.Update("lead", id, map[string]any{"description": "one"})
+	require.NoError(t, err)
+	first := a.crm.Events()[0]
+	_, err = a.crm.Update("lead", other["id"].(string), map[string]any{"description": "other"})
+	require.NoError(t, err)
+	_, err = a.crm.Update("lead", id, map[string]any{"url": "https://acme.test", "description": "two"})
+	require.NoError(t, err)
+
+	evs := a.crm.Events()
+	require.Equal(t, 6, len(evs), "two lead.created, two Created activities, one update per lead")
+	got := evs[0]
+	assert.Equal(t, first["id"], got["id"], "the event keeps its ID")
+	assert.Equal(t, first["date_created"], got["date_created"])
+	assert.NotEqual(t, first["date_updated"], got["date_updated"], "and moves its date_updated")
+	assert.Equal(t, []any{"date_updated", "description", "url"}, got["changed_fields"])
+	assert.Nil(t, got["previous_data"].(map[string]any)["description"], "previous_data keeps the oldest value")
+	assert.Equal(t, "two", got["data"].(map[string]any)["description"])
+	assert.Equal(t, other["id"], evs[1]["object_id"])
+}

@@ -88,25 +88,26 @@ func defaultOppStatuses() []status {
 // All methods are safe for concurrent use. Maps it returns hold JSON values:
 // map[string]any, []any, string, bool, nil and json.Number.
 type Fake struct {
-	mu       sync.Mutex
-	maxSkip  int
-	leads    store
-	contacts store
-	opps     store
-	acts     store
-	tasks    store
-	fields   store // custom field definitions
-	users    store
-	exports  store
-	bulks    store
-	files    map[string][]byte // export ID → gzip file
-	leadSt   []status
-	oppSt    []status
-	pipes    []pipeline
-	events   []*event
-	eventSeq int64
-	subs     store
-	subKeys  map[string]string
+	mu          sync.Mutex
+	maxSkip     int
+	leads       store
+	contacts    store
+	opps        store
+	acts        store
+	tasks       store
+	fields      store // custom field definitions
+	users       store
+	exports     store
+	bulks       store
+	files       map[string][]byte // export ID → gzip file
+	leadSt      []status
+	oppSt       []status
+	pipes       []pipeline
+	events      []*event
+	eventSeq    int64
+	consolidate time.Duration
+	subs        store
+	subKeys     map[string]string
 
 	failN      int
 	failStatus int
@@ -136,7 +137,7 @@ func (c *Fake) resetLocked() {
 	c.fields, c.users, c.exports, c.bulks, c.subs = store{}, store{}, store{}, store{}, store{}
 	c.files, c.subKeys = map[string][]byte{}, map[string]string{}
 	c.leadSt, c.oppSt, c.pipes = defaultLeadStatuses(), defaultOppStatuses(), []pipeline{{PipelineID, "Sales"}}
-	c.events, c.eventSeq = nil, 0
+	c.events, c.eventSeq, c.consolidate = nil, 0, 0
 	c.failN, c.failStatus, c.maxSkip = 0, 0, DefaultMaxSkip
 	c.rlLimit, c.rlWindow, c.rlEnforce, c.rlStart, c.rlCount = defaultRateLimit, defaultRateWindow, false, time.Time{}, 0
 	now := objectTime(time.Now())
