@@ -50,11 +50,11 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	assert.EqualValues(t, 50000, page.TotalValueMonthly)
 
 	// Close's errors come back typed through the proxy's {"output": …}.
-	_, err = crm.Opportunities.Create(ctx, &close.Opportunity{Value: close.Set[int64](1)})
+	_, err = crm.Opportunities.Create(ctx, &close.Opportunity{LeadID: "lead_missing", Value: close.Set[int64](1)})
 	var cerr *close.Error
 	require.ErrorAs(t, err, &cerr)
 	assert.Equal(t, http.StatusBadRequest, cerr.StatusCode)
-	assert.Equal(t, "This field is required.", cerr.FieldError("lead"))
+	assert.Equal(t, "Object does not exist.", cerr.FieldError("lead"))
 	require.ErrorIs(t, err, close.ErrValidation)
 	_, err = crm.Leads.Get(ctx, "lead_missing")
 	require.ErrorIs(t, err, close.ErrNotFound)
@@ -67,9 +67,9 @@ func TestCloseClientThroughProxy(t *testing.T) {
 	srv.CloseCRM().SetMaxSkip(paragontest.DefaultCloseMaxSkip)
 
 	n, err := crm.SearchCount(ctx, close.And(close.ObjectType("contact"),
-		close.FieldCondition(close.RegularField("contact", "name"), close.TextCondition("a", close.Phrase))))
+		close.FieldCondition(close.RegularField("contact", "name"), close.TextCondition("ada", close.Phrase))))
 	require.NoError(t, err)
-	assert.Equal(t, 1, n, "only Ada has an a")
+	assert.Equal(t, 1, n, "whole words: only Ada")
 
 	other, err := crm.Leads.Create(ctx, &close.Lead{Name: close.Set("Dup"), Contacts: []close.Contact{{Name: close.Set("Dee")}}})
 	require.NoError(t, err)

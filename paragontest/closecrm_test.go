@@ -1,604 +1,95 @@
 package paragontest_test
 
 import (
-	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strconv"
-	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paragon-go/paragon"
 	"github.com/paragon-go/paragon/paragontest"
 )
 
-// closeAPI is a fake Close on its own httptest server.
-type closeAPI struct {
-	crm *paragontest.CloseCRM
-	ts  *httptest.Server
-}
-
-func newCloseAPI(t *testing.T) *closeAPI {
-	t.Helper()
-	crm := paragontest.NewCloseCRM()
-	ts := httptest.NewServer(crm)
-	t.Cleanup(ts.Close)
-	return &closeAPI{crm: crm, ts: ts}
-}
-
-// call sends a request without following redirects and decodes the JSON answer.
-func (a *closeAPI) call(t *testing.T, method, path string, body any) (int, map[string]any, http.Header) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	}
-	hr, err := http.NewRequestWithContext(t.Context(), method, a.ts.URL+path, rd)
-	require.NoError(t, err)
-	hc := *a.ts.Client()
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := hc.Do(hr)
-	require.NoError(t, err)
-	defer func() { _ = resp.Body.Close() }()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var m map[string]any
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &m), "body: %s", raw)
-	}
-	return resp.StatusCode, m, resp.Header
-}
-
-var closeTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$`)
-
-func TestCloseContactCRUD(t *testing.T) {
+// TestCloseFakeBehindTheProxy drives the fake Close's event log, webhook
+// deliveries and export downloads through the Paragon proxy.
+func TestCloseFakeBehindTheProxy(t *testing.T) {
 	t.Parallel()
-	a := newCloseAPI(t)
-	st, lead, _ := a.call(t, "POST", "/lead/", map[string]any{"name": "Acme"})
-	require.Equal(t, 200, st)
-	leadID := lead["id"].(string)
+	srv := newServer(t, paragontest.WithUser(paragontest.UserSeed{ID: "u1", Connected: []string{"close"}}))
+	u := srv.Client().User("u1")
+	ctx := t.Context()
 
-	st, c, h := a.call(t, "POST", "/contact/", map[string]any{
-		"lead_id": leadID, "name": "Priya", "title": "Ops",
-		"emails":              []any{map[string]any{"email": "p@acme.test", "type": "office"}},
-		"phones":              []any{map[string]any{"phone": "+14155550143", "type": "mobile"}},
-		"custom.cf_champion":  "yes",
-		"unknown_field_drops": 1,
-	})
-	require.Equal(t, 200, st, "body: %v", c)
-	assert.Regexp(t, `^limit=\d+, remaining=\d+, reset=[\d.]+$`, h.Get("RateLimit"))
-	id := c["id"].(string)
-	assert.Regexp(t, `^cont_[0-9A-Za-z]{32}$`, id)
-	assert.Equal(t, leadID, c["lead_id"])
-	assert.Equal(t, "Priya", c["display_name"])
-	assert.Equal(t, paragontest.CloseOrganizationID, c["organization_id"])
-	assert.Regexp(t, closeTimestamp, c["date_created"])
-	assert.Equal(t, "yes", c["custom.cf_champion"])
-	assert.NotContains(t, c, "unknown_field_drops")
-	assert.Equal(t, false, c["emails"].([]any)[0].(map[string]any)["is_unsubscribed"])
-
-	// PUT is partial; arrays replace; custom null clears; .add appends.
-	st, c, _ = a.call(t, "PUT", "/contact/"+id+"/", map[string]any{
-		"title": "COO", "emails": []any{map[string]any{"email": "new@acme.test"}},
-		"custom.cf_champion": nil, "custom.cf_tags.add": "webinar",
-	})
-	require.Equal(t, 200, st, "body: %v", c)
-	assert.Equal(t, "Priya", c["name"])
-	assert.Equal(t, "COO", c["title"])
-	require.Len(t, c["emails"], 1)
-	assert.Equal(t, "new@acme.test", c["emails"].([]any)[0].(map[string]any)["email"])
-	assert.Len(t, c["phones"], 1, "untouched")
-	assert.NotContains(t, c, "custom.cf_champion")
-	assert.Equal(t, []any{"webinar"}, c["custom.cf_tags"])
-
-	st, c, _ = a.call(t, "GET", "/contact/"+id+"/?_fields=id,name", nil)
-	require.Equal(t, 200, st)
-	assert.Equal(t, map[string]any{"id": id, "name": "Priya"}, c)
-
-	st, c, _ = a.call(t, "DELETE", "/contact/"+id+"/", nil)
-	require.Equal(t, 200, st)
-	assert.Empty(t, c)
-	st, c, _ = a.call(t, "GET", "/contact/"+id+"/", nil)
-	assert.Equal(t, 404, st)
-	assert.Equal(t, map[string]any{"error": "Empty query: Contact matching query does not exist."}, c)
-	st, _, _ = a.call(t, "DELETE", "/contact/"+id+"/", nil)
-	assert.Equal(t, 404, st)
-
-	// Without lead_id Close makes a lead named after the contact.
-	st, c, _ = a.call(t, "POST", "/contact/", map[string]any{"name": "Solo"})
-	require.Equal(t, 200, st)
-	l, ok := a.crm.Lead(c["lead_id"].(string))
-	require.True(t, ok)
-	assert.Equal(t, "Solo", l["display_name"])
-}
-
-func TestCloseValidation(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	_, lead, _ := a.call(t, "POST", "/lead/", map[string]any{"name": "Acme"})
-	leadID := lead["id"].(string)
-	tests := []struct {
-		name, path string
-		body       any
-		want       map[string]any
-	}{
-		{"opportunity needs lead", "/opportunity/", map[string]any{"value": 100},
-			map[string]any{"lead": "This field is required."}},
-		{"opportunity unknown lead", "/opportunity/", map[string]any{"lead_id": "lead_nope"},
-			map[string]any{"lead": "Object does not exist."}},
-		{"contact unknown lead", "/contact/", map[string]any{"lead_id": "lead_nope", "name": "x"},
-			map[string]any{"lead": "Object does not exist."}},
-		{"bad period and confidence", "/opportunity/", map[string]any{"lead_id": leadID, "value_period": "weekly", "confidence": 150},
-			map[string]any{"value_period": "Not a valid choice.", "confidence": "Ensure this value is between 0 and 100."}},
-		{"fractional value", "/opportunity/", map[string]any{"lead_id": leadID, "value": 1.5},
-			map[string]any{"value": "A valid integer is required."}},
-		{"unknown status", "/lead/", map[string]any{"status_id": "stat_nope"},
-			map[string]any{"status": "Not a valid choice."}},
-		{"status and status_id", "/lead/", map[string]any{"status_id": paragontest.CloseLeadStatusQualified, "status": "Qualified"},
-			map[string]any{"status": "Set status_id or status, not both."}},
-		{"email without address", "/contact/", map[string]any{"lead_id": leadID, "emails": []any{map[string]any{"type": "office"}}},
-			map[string]any{"emails": map[string]any{"0": map[string]any{"email": "This field is required."}}}},
-		{"name not a string", "/lead/", map[string]any{"name": 5},
-			map[string]any{"name": "Not a valid string."}},
-		{"nested contact invalid", "/lead/", map[string]any{"name": "L", "contacts": []any{map[string]any{"urls": []any{map[string]any{}}}}},
-			map[string]any{"contacts": map[string]any{"0": map[string]any{"urls": map[string]any{"0": map[string]any{"url": "This field is required."}}}}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			st, body, _ := a.call(t, "POST", tt.path, tt.body)
-			assert.Equal(t, http.StatusBadRequest, st)
-			assert.Equal(t, map[string]any{"errors": []any{}, "field-errors": tt.want}, body)
-		})
-	}
-	assert.Len(t, a.crm.Leads(), 1, "failed creates store nothing")
-
-	st, body, _ := a.call(t, "PUT", "/lead/"+leadID+"/", map[string]any{"contacts": []any{}})
-	assert.Equal(t, http.StatusBadRequest, st)
-	assert.Contains(t, body["field-errors"], "contacts")
-	st, body, _ = a.call(t, "PUT", "/lead/lead_nope/", map[string]any{"name": "x"})
-	assert.Equal(t, http.StatusNotFound, st)
-	assert.Equal(t, "Empty query: Lead matching query does not exist.", body["error"])
-
-	hr, err := http.NewRequestWithContext(t.Context(), "POST", a.ts.URL+"/lead/", strings.NewReader("{bad"))
-	require.NoError(t, err)
-	resp, err := a.ts.Client().Do(hr)
-	require.NoError(t, err)
-	_ = resp.Body.Close()
-	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	st, _, _ = a.call(t, "PATCH", "/lead/", map[string]any{})
-	assert.Equal(t, http.StatusMethodNotAllowed, st)
-	st, _, _ = a.call(t, "GET", "/nothing/here/", nil)
-	assert.Equal(t, http.StatusNotFound, st)
-}
-
-func TestCloseLeadWithNestedContactsAndCascade(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	st, lead, _ := a.call(t, "POST", "/lead/", map[string]any{
-		"name": "Harbor", "status": "qualified", "url": "https://harbor.test",
-		"addresses": []any{map[string]any{"city": "Oakland"}},
-		"contacts": []any{
-			map[string]any{"name": "A", "emails": []any{map[string]any{"email": "a@h.test"}}},
-			map[string]any{"name": "B"},
-		},
-		"custom.cf_source": "Inbound",
-	})
-	require.Equal(t, 200, st, "body: %v", lead)
-	id := lead["id"].(string)
-	assert.Equal(t, paragontest.CloseLeadStatusQualified, lead["status_id"])
-	assert.Equal(t, "Qualified", lead["status_label"])
-	assert.Equal(t, "https://app.close.com/lead/"+id+"/", lead["html_url"])
-	require.Len(t, lead["contacts"], 2)
-	assert.Len(t, lead["contact_ids"], 2)
-	assert.Equal(t, "a@h.test", lead["primary_email"].(map[string]any)["email"])
-	assert.Equal(t, "Oakland", lead["addresses"].([]any)[0].(map[string]any)["city"])
-	assert.Equal(t, "Inbound", lead["custom.cf_source"])
-
-	st, opp, _ := a.call(t, "POST", "/opportunity/", map[string]any{"lead_id": id, "value": 50000, "value_period": "monthly", "confidence": 75})
-	require.Equal(t, 200, st)
-	st, lead, _ = a.call(t, "GET", "/lead/"+id+"/", nil)
-	require.Equal(t, 200, st)
-	require.Len(t, lead["opportunities"], 1)
-	assert.Equal(t, opp["id"], lead["opportunities"].([]any)[0].(map[string]any)["id"])
-
-	st, lead, _ = a.call(t, "PUT", "/lead/"+id+"/", map[string]any{"status_id": paragontest.CloseLeadStatusCustomer, "description": "Signed"})
-	require.Equal(t, 200, st)
-	assert.Equal(t, "Customer", lead["status_label"])
-	assert.Equal(t, "Harbor", lead["name"])
-
-	st, _, _ = a.call(t, "DELETE", "/lead/"+id+"/", nil)
-	require.Equal(t, 200, st)
-	assert.Empty(t, a.crm.Contacts(), "contacts go with their lead")
-	assert.Empty(t, a.crm.Opportunities())
-}
-
-func TestCloseOpportunities(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	l1, err := a.crm.CreateLead(map[string]any{"name": "One"})
-	require.NoError(t, err)
-	l2, err := a.crm.CreateLead(map[string]any{"name": "Two"})
-	require.NoError(t, err)
-	ct, err := a.crm.CreateContact(map[string]any{"lead_id": l1["id"], "name": "Ann"})
-	require.NoError(t, err)
-
-	st, o, _ := a.call(t, "POST", "/opportunity/", map[string]any{
-		"lead_id": l1["id"], "contact_id": ct["id"], "value": 1250000, "value_period": "annual", "confidence": 40,
-		"note": "Annual", "custom.cf_q": "2026-Q1",
-	})
-	require.Equal(t, 200, st, "body: %v", o)
-	assert.Regexp(t, `^oppo_`, o["id"])
-	assert.Equal(t, "active", o["status_type"])
-	assert.Equal(t, paragontest.CloseOpportunityStatusActive, o["status_id"])
-	assert.EqualValues(t, 1250000, o["value"])
-	assert.EqualValues(t, 500000, o["expected_value"])
-	assert.EqualValues(t, 1250000, o["annualized_value"])
-	assert.Equal(t, "$12,500 annually", o["value_formatted"])
-	assert.Equal(t, "One", o["lead_name"])
-	assert.Equal(t, "Ann", o["contact_name"])
-	assert.Nil(t, o["date_won"])
-	wonID := o["id"].(string)
-
-	st, o, _ = a.call(t, "PUT", "/opportunity/"+wonID+"/", map[string]any{"status": "Won", "confidence": 100})
-	require.Equal(t, 200, st)
-	assert.Equal(t, "won", o["status_type"])
-	assert.Equal(t, time.Now().UTC().Format("2006-01-02"), o["date_won"])
-
-	for _, f := range []map[string]any{
-		{"lead_id": l1["id"], "value": 49900, "value_period": "monthly", "confidence": 60},
-		{"lead_id": l2["id"], "value": 300000, "confidence": 0},
-		{"lead_id": l2["id"], "status_id": paragontest.CloseOpportunityStatusLost},
-	} {
-		_, err := a.crm.CreateOpportunity(f)
-		require.NoError(t, err)
-	}
-	_, err = a.crm.CreateOpportunity(map[string]any{})
-	var cerr *paragontest.CloseError
-	require.ErrorAs(t, err, &cerr)
-	assert.Equal(t, 400, cerr.Status)
-	assert.Contains(t, err.Error(), "This field is required.")
-
-	st, page, _ := a.call(t, "GET", "/opportunity/?status_type=active&_limit=1", nil)
-	require.Equal(t, 200, st)
-	assert.Len(t, page["data"], 1)
-	assert.Equal(t, true, page["has_more"])
-	assert.EqualValues(t, 2, page["total_results"])
-	assert.Equal(t, map[string]any{"monthly": float64(1), "one_time": float64(1)}, page["count_by_value_period"])
-	assert.EqualValues(t, 49900, page["total_value_monthly"])
-	assert.Equal(t, "$499", page["total_value_monthly_formatted"])
-	assert.EqualValues(t, 29940, page["expected_value_monthly"])
-	assert.Equal(t, "$299.40", page["expected_value_monthly_formatted"])
-	assert.EqualValues(t, 300000+49900*12, page["total_value_annualized"])
-	assert.Nil(t, page["expected_value_one_time_formatted"], "zero sums format as null")
-
-	for q, want := range map[string]int{
-		"lead_id=" + l2["id"].(string):                       2,
-		"status_type__in=won,lost":                           2,
-		"status_id=" + paragontest.CloseOpportunityStatusWon: 1,
-		"user_id=" + paragontest.CloseUserID:                 4,
-		"user_id=user_other":                                 0,
-	} {
-		st, page, _ := a.call(t, "GET", "/opportunity/?"+q, nil)
-		require.Equal(t, 200, st)
-		assert.EqualValues(t, want, page["total_results"], q)
-	}
-}
-
-func TestClosePagination(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	lead, err := a.crm.CreateLead(map[string]any{"name": "L"})
-	require.NoError(t, err)
-	other, err := a.crm.CreateLead(map[string]any{"name": "Other"})
-	require.NoError(t, err)
-	for i := range 7 {
-		_, err := a.crm.CreateContact(map[string]any{"lead_id": lead["id"], "name": "c" + strconv.Itoa(i)})
-		require.NoError(t, err)
-	}
-	_, err = a.crm.CreateContact(map[string]any{"lead_id": other["id"], "name": "x"})
-	require.NoError(t, err)
-
-	var names []string
-	for skip := 0; ; {
-		st, page, _ := a.call(t, "GET", "/contact/?lead_id="+lead["id"].(string)+"&_limit=3&_skip="+strconv.Itoa(skip), nil)
-		require.Equal(t, 200, st)
-		assert.NotContains(t, page, "total_results", "contact lists carry no total")
-		data := page["data"].([]any)
-		for _, d := range data {
-			names = append(names, d.(map[string]any)["name"].(string))
+	var mu sync.Mutex
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Event struct {
+				ObjectType string `json:"object_type"`
+				Action     string `json:"action"`
+			} `json:"event"`
 		}
-		if page["has_more"] != true {
-			break
-		}
-		skip += len(data)
-	}
-	assert.Equal(t, []string{"c0", "c1", "c2", "c3", "c4", "c5", "c6"}, names, "oldest first, no gaps")
-
-	st, page, _ := a.call(t, "GET", "/lead/?_limit=0", nil)
-	require.Equal(t, 200, st)
-	assert.Empty(t, page["data"])
-	assert.EqualValues(t, 2, page["total_results"])
-	st, page, _ = a.call(t, "GET", "/lead/?query=oth", nil)
-	require.Equal(t, 200, st)
-	assert.EqualValues(t, 1, page["total_results"])
-
-	a.crm.SetMaxSkip(5)
-	st, body, _ := a.call(t, "GET", "/contact/?_skip=6", nil)
-	assert.Equal(t, 400, st)
-	assert.Contains(t, body["error"], "max_skip = 5")
-	st, _, _ = a.call(t, "GET", "/contact/?_skip=5", nil)
-	assert.Equal(t, 200, st)
-	for _, q := range []string{"_skip=-1", "_limit=x", "_limit=201"} {
-		st, body, _ := a.call(t, "GET", "/lead/?"+q, nil)
-		assert.Equal(t, 400, st, q)
-		assert.NotEmpty(t, body["error"], q)
-	}
-}
-
-func TestCloseRedirects(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	lead, err := a.crm.CreateLead(map[string]any{"name": "L"})
-	require.NoError(t, err)
-	for _, tt := range []struct{ method, path, loc string }{
-		{"GET", "/lead", "lead/"},
-		{"GET", "/lead/" + lead["id"].(string) + "?_fields=id", lead["id"].(string) + "/?_fields=id"},
-		{"POST", "/contact", "contact/"},
-		{"PUT", "/api/v1/lead/" + lead["id"].(string), lead["id"].(string) + "/"},
-	} {
-		st, _, h := a.call(t, tt.method, tt.path, nil)
-		want := http.StatusPermanentRedirect
-		if tt.method == "GET" {
-			want = http.StatusMovedPermanently
-		}
-		assert.Equal(t, want, st, tt.path)
-		assert.Equal(t, tt.loc, h.Get("Location"), tt.path)
-	}
-	// A client that follows the redirect keeps the method and body (308).
-	hr, err := http.NewRequestWithContext(t.Context(), "POST", a.ts.URL+"/api/v1/contact", strings.NewReader(`{"lead_id":"`+lead["id"].(string)+`","name":"via redirect"}`))
-	require.NoError(t, err)
-	resp, err := a.ts.Client().Do(hr)
-	require.NoError(t, err)
-	_ = resp.Body.Close()
-	assert.Equal(t, 200, resp.StatusCode)
-	assert.Len(t, a.crm.Contacts(), 1)
-}
-
-func TestCloseFailuresAndRateLimit(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	a.crm.FailNext(1, http.StatusTooManyRequests)
-	st, body, h := a.call(t, "GET", "/lead/", nil)
-	assert.Equal(t, 429, st)
-	assert.Equal(t, "limit=240, remaining=0, reset=0.010", h.Get("RateLimit"))
-	assert.Equal(t, "1", h.Get("Retry-After"))
-	assert.Equal(t, "0.010000", body["rate_reset"])
-	st, _, _ = a.call(t, "GET", "/lead/", nil)
-	assert.Equal(t, 200, st)
-
-	a.crm.FailNext(2, http.StatusServiceUnavailable)
-	for range 2 {
-		st, body, _ = a.call(t, "POST", "/lead/", map[string]any{"name": "x"})
-		assert.Equal(t, 503, st)
-		assert.Equal(t, "Service Unavailable", body["error"])
-	}
-	assert.Empty(t, a.crm.Leads())
-
-	a.crm.SetRateLimit(3, time.Hour)
-	for i := range 3 {
-		st, _, h := a.call(t, "GET", "/lead/", nil)
-		require.Equal(t, 200, st)
-		assert.Contains(t, h.Get("RateLimit"), "limit=3, remaining="+strconv.Itoa(2-i))
-	}
-	st, _, h = a.call(t, "GET", "/lead/", nil)
-	assert.Equal(t, 429, st)
-	assert.Equal(t, "3600", h.Get("Retry-After"))
-	a.crm.SetRateLimit(0, 0)
-	st, _, _ = a.call(t, "GET", "/lead/", nil)
-	assert.Equal(t, 200, st)
-
-	_, err := a.crm.CreateLead(map[string]any{"name": "kept"})
-	require.NoError(t, err)
-	a.crm.FailNext(5, 500)
-	a.crm.Reset()
-	assert.Empty(t, a.crm.Leads())
-	st, _, _ = a.call(t, "GET", "/lead/", nil)
-	assert.Equal(t, 200, st)
-}
-
-func TestCloseMerge(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	src, err := a.crm.CreateLead(map[string]any{"name": "Dup", "custom.cf_a": "from-src", "contacts": []any{map[string]any{"name": "S"}}})
-	require.NoError(t, err)
-	dst, err := a.crm.CreateLead(map[string]any{"name": "Main", "custom.cf_b": "dst"})
-	require.NoError(t, err)
-	_, err = a.crm.CreateOpportunity(map[string]any{"lead_id": src["id"]})
-	require.NoError(t, err)
-
-	st, body, _ := a.call(t, "POST", "/lead/merge/", map[string]any{"source": "lead_nope", "destination": dst["id"]})
-	assert.Equal(t, 404, st)
-	assert.Equal(t, map[string]any{"errors": []any{"Source lead does not exist."}}, body)
-	st, body, _ = a.call(t, "POST", "/lead/merge/", map[string]any{"source": src["id"]})
-	assert.Equal(t, 400, st)
-	assert.Equal(t, "This field is required.", body["field-errors"].(map[string]any)["destination"])
-
-	st, body, _ = a.call(t, "POST", "/lead/merge/", map[string]any{"source": src["id"], "destination": dst["id"]})
-	require.Equal(t, 200, st)
-	assert.Equal(t, map[string]any{"status": "ok"}, body)
-	_, ok := a.crm.Lead(src["id"].(string))
-	assert.False(t, ok)
-	merged, ok := a.crm.Lead(dst["id"].(string))
-	require.True(t, ok)
-	assert.Len(t, merged["contacts"], 1)
-	assert.Len(t, merged["opportunities"], 1)
-	assert.Equal(t, "from-src", merged["custom.cf_a"])
-	assert.Equal(t, "dst", merged["custom.cf_b"])
-}
-
-func TestCloseSearch(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	acme, err := a.crm.CreateLead(map[string]any{"name": "Acme", "status_id": paragontest.CloseLeadStatusQualified, "contacts": []any{
-		map[string]any{"name": "Lena Park", "title": "Co-founder"},
-		map[string]any{"name": "Bo", "title": "Engineer", "emails": []any{map[string]any{"email": "bo@acme.test"}}},
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		mu.Lock()
+		got = append(got, p.Event.ObjectType+"."+p.Event.Action)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	resp, err := u.Request(ctx, "close", "/webhook/", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{
+		"url": hook.URL, "events": []any{map[string]any{"object_type": "lead", "action": "created"}},
 	}})
 	require.NoError(t, err)
-	_, err = a.crm.CreateLead(map[string]any{"name": "Globex", "contacts": []any{
-		map[string]any{"name": "Hank", "title": "Founder"},
-	}})
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	var sub map[string]any
+	require.NoError(t, resp.Decode(&sub))
+	assert.Regexp(t, `^[0-9a-f]{64}$`, sub["signature_key"], "the one-time key comes wrapped in output")
+
+	_, err = u.Request(ctx, "close", "/lead/", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{"name": "Acme"}})
 	require.NoError(t, err)
+	require.NoError(t, srv.CloseCRM().FlushWebhooks(ctx))
+	mu.Lock()
+	assert.Equal(t, []string{"lead.created"}, got)
+	mu.Unlock()
 
-	search := func(body map[string]any) (int, map[string]any) {
-		st, out, _ := a.call(t, "POST", "/data/search/", body)
-		return st, out
-	}
-	founders := map[string]any{"type": "and", "queries": []any{
-		map[string]any{"type": "object_type", "object_type": "contact"},
-		map[string]any{"type": "field_condition",
-			"field":     map[string]any{"type": "regular_field", "object_type": "contact", "field_name": "title"},
-			"condition": map[string]any{"type": "text", "mode": "phrase", "value": "founder"}},
-	}}
-	st, out := search(map[string]any{"query": founders, "_fields": map[string]any{"contact": []any{"id", "name"}}, "include_counts": true,
-		"sort": []any{map[string]any{"direction": "desc", "field": map[string]any{"type": "regular_field", "object_type": "contact", "field_name": "name"}}}})
-	require.Equal(t, 200, st, "body: %v", out)
-	data := out["data"].([]any)
-	require.Len(t, data, 2)
-	assert.Equal(t, map[string]any{"__object_type": "contact", "id": data[0].(map[string]any)["id"], "name": "Lena Park"}, data[0])
-	assert.Equal(t, "Hank", data[1].(map[string]any)["name"])
-	assert.Nil(t, out["cursor"])
-	assert.Equal(t, map[string]any{"total": float64(2), "limited": float64(2)}, out["count"])
-
-	// has_related: founders on qualified leads only.
-	q := map[string]any{"type": "and", "queries": []any{
-		map[string]any{"type": "object_type", "object_type": "contact"},
-		map[string]any{"type": "has_related", "this_object_type": "contact", "related_object_type": "lead",
-			"related_query": map[string]any{"type": "field_condition",
-				"field":     map[string]any{"type": "regular_field", "object_type": "lead", "field_name": "status_id"},
-				"condition": map[string]any{"type": "term", "values": []any{paragontest.CloseLeadStatusQualified}}}},
-		map[string]any{"type": "text", "value": "bo@acme", "negate": true},
-	}}
-	st, out = search(map[string]any{"query": q, "_fields": map[string]any{"contact": []any{"name", "lead_id"}}})
-	require.Equal(t, 200, st, "body: %v", out)
-	require.Len(t, out["data"], 1)
-	assert.Equal(t, "Lena Park", out["data"].([]any)[0].(map[string]any)["name"])
-	assert.Equal(t, acme["id"], out["data"].([]any)[0].(map[string]any)["lead_id"])
-
-	// Cursor paging over all contacts, one at a time.
-	var ids []any
-	var cursor any
-	for range 10 {
-		st, out = search(map[string]any{"query": map[string]any{"type": "object_type", "object_type": "contact"}, "_limit": 1, "cursor": cursor})
-		require.Equal(t, 200, st)
-		for _, d := range out["data"].([]any) {
-			ids = append(ids, d.(map[string]any)["id"])
-		}
-		if cursor = out["cursor"]; cursor == nil {
-			break
-		}
-	}
-	assert.Len(t, ids, 3)
-
-	st, out = search(map[string]any{"query": map[string]any{"type": "object_type", "object_type": "lead"}, "results_limit": 0, "include_counts": true})
-	require.Equal(t, 200, st)
-	assert.Empty(t, out["data"])
-	assert.Equal(t, map[string]any{"total": float64(2), "limited": float64(0)}, out["count"])
-
-	for name, body := range map[string]map[string]any{
-		"no query":        {},
-		"no object type":  {"query": map[string]any{"type": "text", "value": "x"}},
-		"unknown node":    {"query": map[string]any{"type": "and", "queries": []any{map[string]any{"type": "object_type", "object_type": "lead"}, map[string]any{"type": "magic"}}}},
-		"bad cursor":      {"query": map[string]any{"type": "object_type", "object_type": "lead"}, "cursor": "!!"},
-		"opportunity":     {"query": map[string]any{"type": "object_type", "object_type": "opportunity"}},
-		"limit too large": {"query": map[string]any{"type": "object_type", "object_type": "lead"}, "_limit": 1000},
-	} {
-		st, _ := search(body)
-		assert.Equal(t, 400, st, name)
-	}
-}
-
-func TestCloseAccessorsReturnCopies(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	crm := a.crm
-	l, err := crm.CreateLead(map[string]any{"name": "A", "contacts": []any{map[string]any{"name": "C"}}})
+	resp, err = u.Request(ctx, "close", "/event/?object_type=lead&action=created", nil)
 	require.NoError(t, err)
-	l["name"] = "changed"
-	l["contacts"].([]any)[0].(map[string]any)["name"] = "changed"
-	got, ok := crm.Lead(l["id"].(string))
-	require.True(t, ok)
-	assert.Equal(t, "A", got["name"])
-	assert.Equal(t, "C", crm.Contacts()[0]["name"])
-	_, ok = crm.Contact("cont_nope")
-	assert.False(t, ok)
-	_, ok = crm.Opportunity("oppo_nope")
-	assert.False(t, ok)
-	st, status, _ := a.call(t, "GET", "/status/opportunity/", nil)
-	assert.Equal(t, 200, st)
-	assert.Len(t, status["data"], 3)
-}
+	var page struct {
+		Data []struct {
+			Meta map[string]any `json:"meta"`
+		} `json:"data"`
+	}
+	require.NoError(t, resp.Decode(&page))
+	require.Len(t, page.Data, 1)
+	assert.Equal(t, "/api/v1/lead/", page.Data[0].Meta["request_path"])
 
-func TestCloseOpportunityRangesAndOrder(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	lead, err := a.crm.CreateLead(map[string]any{"name": "L"})
+	// An export's download_url points at the server, outside the proxy.
+	resp, err = u.Request(ctx, "close", "/export/lead/", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{"format": "json"}})
 	require.NoError(t, err)
-	for _, f := range []map[string]any{
-		{"value": 300, "date_won": "2025-01-10"},
-		{"value": 100, "date_won": "2025-03-01"},
-		{"value": 200},
-	} {
-		f["lead_id"] = lead["id"]
-		_, err := a.crm.CreateOpportunity(f)
+	var exp struct {
+		ID          string `json:"id"`
+		Status      string `json:"status"`
+		DownloadURL string `json:"download_url"`
+	}
+	require.NoError(t, resp.Decode(&exp))
+	for exp.Status != "done" {
+		resp, err = u.Request(ctx, "close", "/export/"+exp.ID+"/", nil)
 		require.NoError(t, err)
+		require.NoError(t, resp.Decode(&exp))
 	}
-	values := func(q string) []float64 {
-		st, page, _ := a.call(t, "GET", "/opportunity/?"+q, nil)
-		require.Equal(t, 200, st)
-		var out []float64
-		for _, d := range page["data"].([]any) {
-			out = append(out, d.(map[string]any)["value"].(float64))
-		}
-		return out
-	}
-	assert.Equal(t, []float64{300, 100}, values("date_won__gte=2025-01-01"))
-	assert.Equal(t, []float64{300}, values("date_won__lt=2025-02-01"))
-	assert.Equal(t, []float64{300, 100, 200}, values("date_created__gt=2020-01-01T00:00:00Z"))
-	assert.Empty(t, values("date_created__lt=2020-01-01T00:00:00Z"))
-	assert.Equal(t, []float64{100, 200, 300}, values("_order_by=value"))
-	assert.Equal(t, []float64{300, 200, 100}, values("_order_by=-value"))
-}
-
-func TestCloseMoveContactBetweenLeads(t *testing.T) {
-	t.Parallel()
-	a := newCloseAPI(t)
-	l1, err := a.crm.CreateLead(map[string]any{"name": "One", "contacts": []any{map[string]any{"name": "Mover"}, map[string]any{"name": "Stays"}}})
+	require.Regexp(t, "^"+srv.URL()+"/closetest/exports/", exp.DownloadURL)
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, exp.DownloadURL, nil)
 	require.NoError(t, err)
-	l2, err := a.crm.CreateLead(map[string]any{"name": "Two"})
+	dl, err := srv.HTTPClient().Do(hr)
 	require.NoError(t, err)
-	id := l1["contacts"].([]any)[0].(map[string]any)["id"].(string)
-
-	st, c, _ := a.call(t, "PUT", "/contact/"+id+"/", map[string]any{"lead_id": l2["id"]})
-	require.Equal(t, 200, st)
-	assert.Equal(t, l2["id"], c["lead_id"])
-	one, _ := a.crm.Lead(l1["id"].(string))
-	two, _ := a.crm.Lead(l2["id"].(string))
-	assert.Equal(t, []any{one["contacts"].([]any)[0].(map[string]any)["id"]}, one["contact_ids"])
-	assert.Equal(t, []any{id}, two["contact_ids"])
-	st, page, _ := a.call(t, "GET", "/contact/?lead_id="+l2["id"].(string), nil)
-	require.Equal(t, 200, st)
-	assert.Len(t, page["data"], 1)
-
-	st, body, _ := a.call(t, "PUT", "/contact/"+id+"/", map[string]any{"lead_id": "lead_nope"})
-	assert.Equal(t, 400, st)
-	assert.Equal(t, "Object does not exist.", body["field-errors"].(map[string]any)["lead"])
+	defer func() { _ = dl.Body.Close() }()
+	require.Equal(t, http.StatusOK, dl.StatusCode)
+	zr, err := gzip.NewReader(dl.Body)
+	require.NoError(t, err)
+	raw, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"display_name":"Acme"`)
 }

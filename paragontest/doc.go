@@ -54,7 +54,8 @@
 // registered only with HandleWorkflow is enabled for everyone, but the
 // browser SDK only triggers workflows of an integration: attach one with
 // [Server.AddWorkflow] or [Integration].Workflows. Behind
-// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM]), shared by
+// /sdk/proxy/close/ sits a stateful fake Close API ([CloseCRM], from package
+// close/closetest, which documents what it serves), shared by
 // all users; other integrations echo the request back, or run a handler
 // registered with [Server.HandleProxy].
 //

@@ -108,7 +108,7 @@ func ExampleNewCloseCRM() {
 	ts := httptest.NewServer(crm) // a fake https://api.close.com/api/v1
 	defer ts.Close()
 
-	resp, err := ts.Client().Post(ts.URL+"/opportunity/", "application/json", strings.NewReader(`{"value": 100}`))
+	resp, err := ts.Client().Post(ts.URL+"/opportunity/", "application/json", strings.NewReader(`{"lead_id": "lead_missing", "value": 100}`))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func ExampleNewCloseCRM() {
 	}
 	_ = json.Unmarshal(body, &e)
 	fmt.Println(resp.StatusCode, e.FieldErrors["lead"])
-	// Output: 400 This field is required.
+	// Output: 400 Object does not exist.
 }
 
 func ExampleStart() {

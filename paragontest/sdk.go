@@ -47,6 +47,7 @@ func (s *Server) newMux() *http.ServeMux {
 	s.actionKitRoutes(mux, handle)
 	s.managedSyncRoutes(mux, handle)
 	s.taskHistoryRoutes(mux, handle)
+	s.closeRoutes(mux)
 	// Routes another fake product may also serve: registered last, and
 	// only where no earlier hook took the pattern.
 	s.browserRoutes(mux, handle)

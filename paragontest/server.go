@@ -448,12 +448,14 @@ func (s *Server) SigningKeyPEM() []byte { return append([]byte(nil), s.keyPEM...
 func (s *Server) CloseCRM() *CloseCRM { return s.crm }
 
 // Close stops the server: it cancels the contexts of running workflow
-// handlers, waits for them to return, and closes the listener and the
-// connections of the server's HTTP client.
+// handlers, waits for them to return, closes the listener and the
+// connections of the server's HTTP client, and waits for the fake Close's
+// webhook deliveries in flight.
 func (s *Server) Close() {
 	s.cancel()
 	s.ts.Close()
 	s.wg.Wait()
+	s.crm.Close()
 }
 
 func validProjectID(id string) bool {
