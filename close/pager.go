@@ -241,7 +241,9 @@ func listAll[T any](ctx context.Context, c *Client, what, path string, l listQue
 				return
 			}
 			body, err := c.fetch(ctx, call{method: http.MethodGet, path: path, query: l.page(skip, c.pageSize)})
-			var pg offsetPage[T]
+			// A page holds at most limit items (decodePage refuses more):
+			// room for them spares the decoder growing the slice.
+			pg := offsetPage[T]{Data: make([]T, 0, limit)}
 			var scan pageScan
 			if err == nil {
 				scan, err = decodePage("listing "+what, body, limit, &pg, func() int { return len(pg.Data) })
