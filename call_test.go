@@ -55,7 +55,7 @@ func TestCallStream(t *testing.T) {
 	resp, err := h.c.User("u").Call(t.Context(), paragon.ServiceManagedSync, "", "/api/syncs/s1/records/r1/content",
 		&paragon.CallParams{Stream: true})
 	require.NoError(t, err)
-	defer resp.Close()
+	defer func() { _ = resp.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Equal(t, "file bytes", string(b))
