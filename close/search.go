@@ -1,6 +1,7 @@
 package close
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,11 @@ import (
 	"iter"
 	"maps"
 	"net/http"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/paragon-go/paragon/internal/jsonscan"
+	"github.com/paragon-go/paragon/internal/jsonx"
 )
 
 // Query is one node of an Advanced Filtering query tree, built with [And],
@@ -349,24 +355,62 @@ type SearchResult struct {
 
 // UnmarshalJSON reads __object_type and id and keeps the object in Raw.
 func (r *SearchResult) UnmarshalJSON(b []byte) error {
-	var head struct {
-		ObjectType string `json:"__object_type"`
-		ID         string `json:"id"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
+	return r.set(append(json.RawMessage(nil), bytes.TrimSpace(b)...))
+}
+
+// UnmarshalJSONFrom is UnmarshalJSON for jsonv2, which decodes the
+// package's answers: the object is read (and validated) once, then only
+// scanned for its two keys.
+func (r *SearchResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	val, err := dec.ReadValue()
+	if err != nil {
 		return err
 	}
-	*r = SearchResult{ObjectType: head.ObjectType, ID: head.ID, Raw: append(json.RawMessage(nil), b...)}
-	return nil
+	return r.set(bytes.Clone(val))
+}
+
+// set fills r from raw, a copy of one search result the caller owns: its
+// __object_type and id are read by scanning its top-level keys, without
+// decoding the rest.
+func (r *SearchResult) set(raw json.RawMessage) error {
+	if string(raw) == "null" {
+		*r = SearchResult{}
+		return nil
+	}
+	*r = SearchResult{Raw: raw}
+	var err error
+	serr := jsonscan.Members(raw, func(key []byte, escaped bool, value []byte) bool {
+		var dst *string
+		switch {
+		case escaped:
+			return true // neither key needs an escape
+		case string(key) == `"__object_type"`:
+			dst = &r.ObjectType
+		case string(key) == `"id"`:
+			dst = &r.ID
+		default:
+			return true
+		}
+		if err = json.Unmarshal(value, dst); err != nil {
+			err = fmt.Errorf("close: search result %s: %w", key, err)
+			return false
+		}
+		return true
+	})
+	if err == nil && serr != nil {
+		err = fmt.Errorf("close: search result: %w", serr)
+	}
+	return err
 }
 
 // Decode decodes the result's fields into v.
-func (r SearchResult) Decode(v any) error { return json.Unmarshal(r.Raw, v) }
+func (r SearchResult) Decode(v any) error { return jsonx.Unmarshal(r.Raw, v) }
 
-// Lead decodes a lead result.
+// Lead decodes a lead result. It decodes Raw once, and the lead's Raw
+// shares Raw's bytes rather than copying them.
 func (r SearchResult) Lead() (*Lead, error) { return decodeResult[Lead](r, "lead") }
 
-// Contact decodes a contact result.
+// Contact decodes a contact result, as Lead does.
 func (r SearchResult) Contact() (*Contact, error) { return decodeResult[Contact](r, "contact") }
 
 func decodeResult[T any](r SearchResult, want string) (*T, error) {
@@ -374,7 +418,8 @@ func decodeResult[T any](r SearchResult, want string) (*T, error) {
 		return nil, fmt.Errorf("close: search result is a %s, not a %s", r.ObjectType, want)
 	}
 	var v T
-	if err := json.Unmarshal(r.Raw, &v); err != nil {
+	// Raw is the result's own copy, so the object may point into it.
+	if err := jsonx.Unmarshal(r.Raw, &v, decoders.nested); err != nil {
 		return nil, fmt.Errorf("close: decoding %s: %w", want, err)
 	}
 	return &v, nil
