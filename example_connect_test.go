@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/paragon-go/paragon"
-	"github.com/paragon-go/paragon/close"
+	closecrm "github.com/paragon-go/paragon/close"
 	"github.com/paragon-go/paragon/paragontest"
 )
 
@@ -199,7 +199,7 @@ func ExampleWithResponseInto() {
 	// Every call of this Close client reports its status, headers and
 	// request ID, e.g. to read Close's RateLimit header in a bulk job.
 	var info paragon.ResponseInfo
-	crm := close.New(u, close.WithCallOptions(paragon.WithResponseInto(&info)))
+	crm := closecrm.New(u, closecrm.WithCallOptions(paragon.WithResponseInto(&info)))
 	if _, err := crm.Leads.ListPage(context.Background(), nil); err != nil {
 		log.Fatal(err)
 	}

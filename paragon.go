@@ -3,8 +3,11 @@
 // A Go backend uses it to act for its own users ("Connected Users") on Paragon:
 // sign Paragon User Tokens, read and change a user's connected integrations,
 // trigger App Events and Request-trigger workflows, and call any third-party API
-// through Paragon's proxy. Method names follow Paragon's JavaScript SDK so that
-// Paragon's documentation maps one to one.
+// through Paragon's proxy. With a project API key it reads Task History and
+// creates Setup Links. Method names follow Paragon's JavaScript SDK so that
+// Paragon's documentation maps one to one. Packages close (a typed Close CRM
+// client), actionkit, managedsync, the nested module mcp, paragontest (an
+// in-memory Paragon) and the cmd/paragon CLI build on it.
 //
 // # Quickstart
 //
@@ -19,16 +22,13 @@
 // Paragon authenticates each call with a Paragon User Token: an RS256 JWT whose
 // subject is your user's ID, signed with the project's signing key. [Client.User]
 // signs and caches these tokens; [Client.SignUserToken] returns one to hand to the
-// browser SDK's paragon.authenticate(); [Client.Authenticate] accepts a token that
-// was signed elsewhere.
+// browser SDK's paragon.authenticate(); [Client.IssueUserToken] also returns the
+// token's expiry; [Client.Authenticate] accepts a token that was signed elsewhere.
 //
 // Tokens carry aud "<instance>/<projectID>" ([WithAudience] overrides it) and,
 // for least privilege, Paragon's JWT permissions ([NewPermissions],
 // [WithPermissions]), both for [Client.SignUserToken] and for a handle's
 // cached tokens: c.User(id, paragon.WithPermissions(p)).
-// [Client.IssueUserToken] also returns the token's expiry.
-//
-// # Regions and on-prem
 //
 // The client calls Paragon's US cloud by default. [WithRegion](RegionEU)
 // selects the EU cloud and [WithHost] an on-prem installation; each sets
@@ -36,24 +36,52 @@
 // without a documented host fails with [ErrNoHost] unless [WithBaseURL]
 // sets one.
 //
-// # Project API keys
-//
 // Task History and Setup Links take a project API key instead of a user
 // token: configure it with [WithAPIKey] and call them on [Client.Project].
 // The key never appears in errors, logs or formatted values.
 //
+// # Per-user calls
+//
+// A [User] handle makes the Connect API calls of Paragon's browser SDK
+// ([User.GetUser], [User.SetUserMetadata], [User.Connect],
+// [User.UninstallIntegration], configurations, user and workflow settings),
+// each taking a context first and optional [CallOption] values such as
+// [WithCredential] and [WithConfiguration]. [User.Event] sends an App Event
+// and [User.Workflow] runs a Request-trigger workflow.
+//
 // # Proxy
 //
 // [User.Request] calls any third-party API through Paragon's proxy with the
-// user's stored credential. The typed Close CRM client in package
-// github.com/paragon-go/paragon/close is built on it.
+// user's stored credential; [RequestJSON] decodes the answer into a type.
+// The typed Close CRM client in package github.com/paragon-go/paragon/close
+// (import it as closecrm) is built on it.
+//
+// # ActionKit, MCP and Managed Sync
+//
+// Packages github.com/paragon-go/paragon/actionkit (a user's tools and
+// triggers), github.com/paragon-go/paragon/managedsync (syncs, records,
+// permissions, webhooks) and the nested module github.com/paragon-go/paragon/mcp
+// (an MCP server of a user's tools) use the low-level [User.Call].
+//
+// # Task History and Setup Links
+//
+// [Project.ListWorkflowExecutions] lists workflow runs with the project API
+// key; [Project.CreateSetupLink] and [User.CreateSetupLink] create Setup
+// Links.
+//
+// # Events, workflows and webhooks
+//
+// [Client.Subscribe] reports the integration installs and uninstalls and the
+// workflow changes the client makes. [ParseWebhook] and
+// [VerifyWebhookSignature] check signed ActionKit trigger webhooks.
 //
 // # Errors
 //
 // Failed calls return a *[Error] (inspect it with errors.As) that matches the
-// sentinels [ErrUnauthorized], [ErrNotFound], [ErrRateLimited],
-// [ErrIntegrationNotEnabled] and [ErrWorkflowTimeout] with errors.Is. Mistakes in
-// the caller's input fail with [ErrInvalidInput] before any request is sent.
+// sentinels [ErrUnauthorized], [ErrPermissionDenied], [ErrNotFound],
+// [ErrRateLimited], [ErrIntegrationNotEnabled] and [ErrWorkflowTimeout] with
+// errors.Is. Mistakes in the caller's input fail with [ErrInvalidInput] before
+// any request is sent.
 //
 // # Retries and timeouts
 //
@@ -61,6 +89,16 @@
 // idempotent calls are also retried on 408, 500, 502, 503, 504 and resets, with
 // capped, jittered exponential backoff that honours Retry-After and never
 // outlives the call's context. See [RetryPolicy].
+//
+// # Pagination
+//
+// Lists are lazy iter.Seq2 sequences that fetch one page at a time and stop
+// when the loop breaks.
+//
+// # Logging
+//
+// The client is silent unless [WithLogger] is given; records never hold
+// headers, bodies, query strings or tokens.
 //
 // # Testing
 //
