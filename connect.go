@@ -69,8 +69,8 @@ func (p ConnectParams) MarshalJSON() ([]byte, error) { return json.Marshal(p.Str
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) Connect(ctx context.Context, integrationType string, p *ConnectParams, opts ...CallOption) (*Credential, error) {
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if p == nil {
 		return nil, invalid("nil ConnectParams")
@@ -122,7 +122,7 @@ func (u *User) Connect(ctx context.Context, integrationType string, p *ConnectPa
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "POST", path: u.c.projectPath("/sdk/credentials"),
+		svc: ServiceAPI, method: "POST", path: u.projectPath("/sdk/credentials"),
 		template: "/sdk/credentials", rawBody: raw, ctype: "application/json",
 	}, opts)
 	if err != nil {

@@ -128,7 +128,7 @@ type ListCredentialsParams struct {
 
 // ListCredentials returns the user's connected accounts (GET /sdk/credentials).
 func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, opts ...CallOption) ([]Credential, error) {
-	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
+	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
 	if p != nil {
 		q := url.Values{}
 		if p.Integration != "" {
@@ -163,8 +163,8 @@ func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, op
 // (and [WithConfiguration] for one configuration). It returns the updated
 // credential.
 func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationType string, settings map[string]any, opts ...CallOption) (*Credential, error) {
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if err := pathutil.Integration(integrationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -207,7 +207,7 @@ func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationTyp
 		opts = append(slices.Clip(opts), WithCredential(cred.ID))
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/credentials/" + seg),
+		svc: ServiceAPI, method: "PATCH", path: u.projectPath("/sdk/credentials/" + seg),
 		template: "/sdk/credentials/{credential}", rawBody: body, ctype: "application/json",
 	}, opts)
 	if err != nil {

@@ -80,7 +80,7 @@ type IntegrationWorkflow struct {
 // user sees them (GET /sdk/integrations).
 func (u *User) ListIntegrations(ctx context.Context, opts ...CallOption) ([]Integration, error) {
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/integrations"), template: "/sdk/integrations",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/integrations"), template: "/sdk/integrations",
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -137,8 +137,8 @@ func onlyAccountOptions(opts []CallOption) []CallOption {
 // [ErrIntegrationNotFound] and no DELETE is sent. Subscribers of
 // [EventIntegrationUninstall] are told.
 func (u *User) UninstallIntegration(ctx context.Context, integrationType string, opts ...CallOption) error {
-	if u.err != nil {
-		return u.err
+	if err := u.usable(); err != nil {
+		return err
 	}
 	if _, err := applyCallOptions(opts); err != nil {
 		return err
@@ -152,7 +152,7 @@ func (u *User) UninstallIntegration(ctx context.Context, integrationType string,
 		return fmt.Errorf("paragon: Paragon returned an unusable integration ID: %w", err)
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "DELETE", path: u.c.projectPath("/sdk/integrations/" + seg),
+		svc: ServiceAPI, method: "DELETE", path: u.projectPath("/sdk/integrations/" + seg),
 		template: "/sdk/integrations/{integration}",
 	}, opts)
 	if err != nil {

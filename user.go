@@ -41,11 +41,21 @@ func (c *Client) User(id string) *User {
 	return u
 }
 
-// ID returns the Connected User's ID.
-func (u *User) ID() string { return u.id }
+// ID returns the Connected User's ID ("" for a nil *User).
+func (u *User) ID() string {
+	if u == nil {
+		return ""
+	}
+	return u.id
+}
 
-// Client returns the client the user belongs to.
-func (u *User) Client() *Client { return u.c }
+// Client returns the client the user belongs to (nil for a nil *User).
+func (u *User) Client() *Client {
+	if u == nil {
+		return nil
+	}
+	return u.c
+}
 
 func checkUserID(id string) error { return checkName("user ID", id, maxUserID) }
 
@@ -309,7 +319,7 @@ func (p ProjectInfo) HasFeature(feature string) bool {
 // Docs: https://docs.useparagon.com/apis/users
 func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, error) {
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/me"), template: "/sdk/me",
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -342,7 +352,7 @@ func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ..
 		return invalid("metadata is %d bytes encoded (max %d)", len(body), maxMetadataBytes)
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+		svc: ServiceAPI, method: "PATCH", path: u.projectPath("/sdk/me"), template: "/sdk/me",
 		rawBody: body, ctype: "application/json",
 	}, opts)
 	return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -105,7 +106,7 @@ func classifyErr(err error) sentState {
 		return sentNever
 	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
 		return sentNever
-	case isServerClosedIdle(err):
+	case isServerClosedIdle(err), unprocessedH2(err):
 		return sentNever
 	case isTimeout(err),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
@@ -126,6 +127,71 @@ func isServerClosedIdle(err error) bool {
 		err = errors.Unwrap(err)
 	}
 	return false
+}
+
+// Texts of net/http's HTTP/2 errors (unexported, so compared as text) that
+// prove a request was not processed (RFC 9113 §8.7): the server refused the
+// stream, or sent GOAWAY with a last stream ID below it. When the request
+// has no GetBody, net/http wraps them in h2CannotRetry.
+const (
+	h2CannotRetryPrefix = "http2: Transport: cannot retry err ["
+	h2CannotRetrySuffix = "] after Request.Body was written; define Request.GetBody to avoid this error"
+	h2GoAwayGraceful    = "http2: Transport received Server's graceful shutdown GOAWAY"
+	h2GoAwayCodePrefix  = "http2: Transport received GOAWAY from server ErrCode:"
+	h2StreamErrPrefix   = "stream error: stream ID "
+	h2RefusedSuffix     = "; REFUSED_STREAM; received from peer"
+)
+
+// unprocessedH2 reports whether err is net/http's HTTP/2 report that the
+// request was not processed. The texts are matched whole, so that a text a
+// server controls (a header name echoed in a PROTOCOL_ERROR, say) can't pass
+// for a proof.
+func unprocessedH2(err error) bool {
+	for err != nil {
+		if H2Unprocessed(err.Error()) {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
+}
+
+// H2Unprocessed reports whether msg is the whole text of an HTTP/2 error
+// that proves the request unprocessed, bare or inside net/http's "cannot
+// retry" wrapper. It is exported for the fuzz tests.
+func H2Unprocessed(msg string) bool {
+	if inner, ok := strings.CutPrefix(msg, h2CannotRetryPrefix); ok {
+		if inner, ok = strings.CutSuffix(inner, h2CannotRetrySuffix); !ok {
+			return false
+		}
+		msg = inner
+	}
+	switch {
+	case msg == h2GoAwayGraceful:
+		return true
+	case strings.HasPrefix(msg, h2GoAwayCodePrefix):
+		return errCodeName(msg[len(h2GoAwayCodePrefix):])
+	}
+	rest, ok := strings.CutPrefix(msg, h2StreamErrPrefix)
+	if !ok {
+		return false
+	}
+	id, ok := strings.CutSuffix(rest, h2RefusedSuffix)
+	return ok && digits(id)
+}
+
+// errCodeName reports whether s is an HTTP/2 error code as net/http prints
+// it: a name such as NO_ERROR, or "unknown error code 0x…".
+func errCodeName(s string) bool {
+	if hex, ok := strings.CutPrefix(s, "unknown error code 0x"); ok {
+		return len(hex) > 0 && len(hex) <= 8 && strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return len(s) > 0 && len(s) <= 32 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == ""
+}
+
+// digits reports whether s is a non-empty run of at most ten ASCII digits.
+func digits(s string) bool {
+	return len(s) > 0 && len(s) <= 10 && strings.Trim(s, "0123456789") == ""
 }
 
 // isTimeout reports whether err is a network or deadline timeout other than
