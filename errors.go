@@ -39,6 +39,12 @@ var (
 	// too many times). The SDK does not follow such redirects, so a user token
 	// never reaches a host it was not meant for; the call is not retried.
 	ErrRedirectRefused = transport.ErrRedirectRefused
+	// ErrTooManyAttempts: net/http tried to send the request again by itself
+	// more often than the SDK allows (an HTTP/2 server that resets or
+	// refuses it, or sends GOAWAY, on every new connection). The call is
+	// not retried. A request that is not idempotent is never sent twice
+	// this way.
+	ErrTooManyAttempts = transport.ErrTooManyAttempts
 	// ErrInvalidResponse: a successful (2xx) answer's body is not the JSON
 	// the call expects: empty, truncated, an HTML page. The decoding error
 	// (e.g. a *json.SyntaxError) is wrapped as well.

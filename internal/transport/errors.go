@@ -108,7 +108,7 @@ func classifyErr(err error) sentState {
 		return sentNever
 	case isServerClosedIdle(err), unprocessedH2(err):
 		return sentNever
-	case isTimeout(err),
+	case isTimeout(err), h2Lost(err),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE):
@@ -178,6 +178,23 @@ func H2Unprocessed(msg string) bool {
 	}
 	id, ok := strings.CutSuffix(rest, h2RefusedSuffix)
 	return ok && digits(id)
+}
+
+// h2Lost reports whether err is net/http's HTTP/2 report of a stream reset
+// (other than REFUSED_STREAM, which unprocessedH2 sees first) or of a
+// connection that closed under the stream: the request may have been
+// processed.
+func h2Lost(err error) bool {
+	for err != nil {
+		msg := err.Error()
+		if strings.HasPrefix(msg, h2StreamErrPrefix) ||
+			strings.HasPrefix(msg, "http2: server sent GOAWAY and closed the connection;") ||
+			msg == "http2: client connection lost" {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
 }
 
 // errCodeName reports whether s is an HTTP/2 error code as net/http prints
