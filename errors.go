@@ -86,14 +86,17 @@ type Error struct {
 	Body []byte
 }
 
-// Error describes the failure: method, path, status, code, message and request ID.
+// Error describes the failure: method, path, status, code, message and
+// request ID. What the server sent is escaped (textutil.Escape: newlines,
+// terminal escapes, DEL, bidi overrides), so the text is one line, safe to
+// log; the fields keep the raw bytes.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("paragon: ")
 	if e.Method != "" {
-		b.WriteString(e.Method)
+		b.WriteString(textutil.Escape(e.Method))
 		b.WriteByte(' ')
-		b.WriteString(e.Path)
+		b.WriteString(textutil.Escape(e.Path))
 		b.WriteString(": ")
 	}
 	if e.Upstream {
@@ -102,13 +105,13 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, statusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(textutil.Escape(e.Message))
 	}
 	if e.Code != "" {
-		fmt.Fprintf(&b, " (code %s)", e.Code)
+		fmt.Fprintf(&b, " (code %s)", textutil.Escape(e.Code))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+		fmt.Fprintf(&b, " [request %s]", textutil.Escape(e.RequestID))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
