@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/pathutil"
@@ -118,6 +119,9 @@ func encodeBody(body any, ctype string) ([]byte, string, error) {
 			raw = []byte{}
 		}
 	case io.Reader:
+		if nilReader(b) {
+			return nil, "", invalid("request body is a nil %T", b)
+		}
 		data, err := io.ReadAll(io.LimitReader(b, maxProxyRequestBody+1))
 		if err != nil {
 			return nil, "", fmt.Errorf("paragon: reading request body: %w", err)
@@ -137,6 +141,17 @@ func encodeBody(body any, ctype string) ([]byte, string, error) {
 		ctype = "application/octet-stream"
 	}
 	return raw, ctype, nil
+}
+
+// nilReader reports whether r is a typed nil pointer or func (such as a
+// (*bytes.Buffer)(nil)), whose Read would panic.
+func nilReader(r io.Reader) bool {
+	v := reflect.ValueOf(r)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return v.IsNil()
+	}
+	return false
 }
 
 var errNilUser = fmt.Errorf("%w: nil *paragon.User", ErrInvalidInput)
