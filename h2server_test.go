@@ -49,7 +49,7 @@ const (
 	h2Respond     h2ActionKind = iota // answer Status, Header, Body
 	h2ResetStream                     // RST_STREAM with Code
 	h2GoAway                          // GOAWAY whose last stream ID is below this stream (when it is the newest handed out)
-	h2GoAwayZero                      // GOAWAY(last_stream_id=0), then close the connection
+	h2GoAwayZero                      // GOAWAY(last_stream_id=0)
 	h2Ignore                          // never answer (the client's deadline ends it)
 )
 
@@ -356,19 +356,21 @@ func (c *h2Conn) act(r *h2Req, a h2Action) {
 		last := c.lastOK
 		c.mu.Unlock()
 		c.write(func() error { return c.fr.WriteGoAway(last, http2.ErrCodeNo, nil) })
-		if a.Kind == h2GoAwayZero {
-			_ = c.nc.Close()
+		if r.StreamID <= last {
+			// The GOAWAY can't cover r (a newer stream is at work), and r
+			// won't be processed: say so.
+			c.write(func() error { return c.fr.WriteRSTStream(r.StreamID, http2.ErrCodeRefusedStream) })
 		}
 	case h2Ignore:
 		// The stream stays open until the client gives up on it.
 	}
 	c.mu.Lock()
 	c.inflight--
-	drained := c.goneAway && c.inflight == 0
 	c.mu.Unlock()
-	if drained {
-		_ = c.nc.Close()
-	}
+	// After a GOAWAY the connection is left for the client to close once
+	// its streams are done: closing it here, with the client's last frames
+	// unread, would make the kernel reset it and the client lose answers
+	// already sent (a loss the load test would count against the SDK).
 }
 
 func (c *h2Conn) respond(id uint32, a h2Action) {

@@ -68,11 +68,14 @@ var h2Calls = []h2Call{
 	}},
 }
 
-// maxH2Attempts is the most requests one call may put on the wire when
-// net/http's HTTP/2 layer replays it on every connection: the first, the
-// replays transport.MaxReplays allows, and one more that may race the
-// cancellation.
-const maxH2Attempts = 1 + transport.MaxReplays + 1
+// maxH2Attempts is the most requests one attempt of the retry policy may
+// put on the wire when net/http's HTTP/2 layer replays it on every
+// connection: the first, the replays transport.MaxReplays allows, and one
+// more that may race the cancellation. fastRetries allows three attempts.
+const (
+	maxH2Attempts = 1 + transport.MaxReplays + 1
+	maxH2Requests = 3 * maxH2Attempts
+)
 
 // safetyNet bounds a call that would otherwise run forever, so that a
 // regression fails the test instead of hanging it. A call that ends on
@@ -94,7 +97,8 @@ func callOnce(t *testing.T, s *h2Server, c h2Call, opts ...paragon.Option) error
 // and resets its stream with PROTOCOL_ERROR, on every connection. The
 // request may have been processed, so a write goes out exactly once and
 // fails; an idempotent call is replayed a bounded number of times by
-// net/http and ends with ErrTooManyAttempts. Nothing hangs.
+// net/http, retried by the policy, and ends with ErrTooManyAttempts.
+// Nothing hangs.
 func TestH2ResetAfterWriteNotReplayed(t *testing.T) {
 	t.Parallel()
 	for _, code := range []http2.ErrCode{http2.ErrCodeProtocol, http2.ErrCodeInternal, http2.ErrCodeCancel} {
@@ -113,7 +117,7 @@ func TestH2ResetAfterWriteNotReplayed(t *testing.T) {
 					assert.ErrorAs(t, err, &ue)
 					return
 				}
-				assert.LessOrEqual(t, seen, maxH2Attempts)
+				assert.LessOrEqual(t, seen, maxH2Requests)
 				if code == http2.ErrCodeProtocol { // the code net/http replays on its own
 					assert.ErrorIs(t, err, paragon.ErrTooManyAttempts)
 				}
@@ -142,7 +146,7 @@ func TestH2GoAwayZeroEveryConnection(t *testing.T) {
 				assert.Equal(t, 3, seen, "proven unprocessed: the first attempt and two retries")
 				return
 			}
-			assert.LessOrEqual(t, seen, maxH2Attempts)
+			assert.LessOrEqual(t, seen, maxH2Requests)
 			assert.ErrorIs(t, err, paragon.ErrTooManyAttempts)
 		})
 	}
@@ -237,7 +241,24 @@ func TestH2TransportDirect(t *testing.T) {
 		s := newH2Server(t, func(*h2Req) h2Action { return h2Action{Kind: h2GoAwayZero} })
 		_, err := do(t, newTr(s), "GET", s.URL+"/projects/p/sdk/me", "")
 		require.ErrorIs(t, err, transport.ErrTooManyAttempts)
-		assert.LessOrEqual(t, len(s.Seen()), maxH2Attempts)
+		assert.LessOrEqual(t, len(s.Seen()), 4*maxH2Attempts, "four attempts (MaxRetries 3), each bounded")
+	})
+	t.Run("GET refused or reset a few times, then answered", func(t *testing.T) {
+		t.Parallel()
+		var n atomic.Int64
+		s := newH2Server(t, func(*h2Req) h2Action {
+			switch n.Add(1) {
+			case 1, 3, 5:
+				return h2Action{Kind: h2ResetStream, Code: http2.ErrCodeProtocol}
+			case 2, 4:
+				return h2Action{Kind: h2GoAwayZero}
+			}
+			return h2JSON(http.StatusOK, `{}`)
+		})
+		resp, err := do(t, newTr(s), "GET", s.URL+"/projects/p/sdk/me", "")
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Len(t, s.Seen(), 6)
 	})
 	t.Run("POST refused twice, then answered", func(t *testing.T) {
 		t.Parallel()
@@ -260,7 +281,7 @@ func TestH2TransportDirect(t *testing.T) {
 		tr := newTr(s)
 		ctx, cancel := context.WithTimeout(t.Context(), safetyNet)
 		defer cancel()
-		_, err := tr.Do(ctx, &transport.Request{Method: "POST", URL: s.URL + "/x", Body: []byte("{}"), Idempotent: true, MaxRetries: -1})
+		_, err := tr.Do(ctx, &transport.Request{Method: "POST", URL: s.URL + "/x", Body: []byte("{}"), Idempotent: true, MaxRetries: 0})
 		require.ErrorIs(t, err, transport.ErrTooManyAttempts)
 		assert.LessOrEqual(t, len(s.Seen()), maxH2Attempts)
 	})

@@ -108,7 +108,7 @@ func classifyErr(err error) sentState {
 		return sentNever
 	case isServerClosedIdle(err), unprocessedH2(err):
 		return sentNever
-	case isTimeout(err), h2Lost(err),
+	case isTimeout(err), h2Lost(err), errors.Is(err, ErrTooManyAttempts),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED),
 		errors.Is(err, syscall.EPIPE):

@@ -30,9 +30,10 @@
 //     written. When HTTP/2 proves it was not processed (REFUSED_STREAM, or
 //     a GOAWAY whose last stream ID is below it; RFC 9113 §8.7), the
 //     error is classified as never sent, and this policy may retry it.
-//   - Every call counts the connections net/http takes for it
+//   - Every attempt counts the connections net/http takes for it
 //     (httptrace.GotConn). More than one per redirect followed, plus
-//     MaxReplays, end the call with ErrTooManyAttempts, which is final.
+//     MaxReplays, end the attempt with ErrTooManyAttempts, which the
+//     policy treats like a reset (retried for idempotent calls only).
 //
 // Redirects: a call marked NoRedirects (the proxy) never follows one; the
 // 3xx is its answer. Other calls follow at most MaxRedirects, and only to
@@ -206,16 +207,16 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.RetryUnprocessedOnly {
 		c.idempotent = false
 	}
-	// The attempts' context: it carries the call for the redirect guard and
-	// the trace that counts connections, and is cancelled with
-	// ErrTooManyAttempts when net/http replays the request too often.
-	actx, cancel := context.WithCancelCause(context.WithValue(ctx, callKey{}, c))
+	// The call's context carries the call for the redirect guard and the
+	// trace that counts connections. Each attempt runs in a child that is
+	// cancelled with ErrTooManyAttempts when net/http replays the request
+	// too often, and released when the attempt is over (for a stream, when
+	// the caller closes it).
 	c.trace.GotConn = c.gotConn
-	actx = httptrace.WithClientTrace(actx, &c.trace)
-	c.cancel = cancel
+	cctx := httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, c), &c.trace)
 	defer func() {
-		if !c.streaming {
-			cancel(nil)
+		if c.cancel != nil && !c.streaming {
+			c.cancel(nil)
 		}
 	}()
 	retries := t.cfg.MaxRetries
@@ -228,6 +229,11 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 		c.redirected, c.redirectFailed = false, false
 		c.conns.Store(0)
 		c.hops.Store(0)
+		if c.cancel != nil {
+			c.cancel(nil) // the last attempt's body was discarded
+		}
+		actx, cancel := context.WithCancelCause(cctx)
+		c.cancel = cancel
 		req, err := c.newRequest(actx)
 		if err != nil {
 			t.cfg.Budget.release(paid) // the retry paid for was never sent
@@ -307,10 +313,13 @@ type call struct {
 // allows one more connection.
 const MaxReplays = 2
 
-// ErrTooManyAttempts ends a call that net/http sent more than MaxReplays
-// extra times on its own (a server that resets or refuses every stream, or
-// sends GOAWAY on every new connection). It is final: the call is not
-// retried.
+// ErrTooManyAttempts ends an attempt that net/http sent more than
+// MaxReplays extra times on its own (a server that resets or refuses every
+// stream, or sends GOAWAY on every new connection). The policy treats it as
+// a reset: an idempotent call is retried (with backoff, within the budget),
+// any other is not. A call thus puts at most
+// (MaxRetries+1)·(1+redirects+MaxReplays+1) requests on the wire; a
+// non-idempotent one is never among the replays.
 var ErrTooManyAttempts = errors.New("paragon: too many attempts at the HTTP layer (the server reset or refused the request on every connection)")
 
 // gotConn counts the connections taken for the current attempt and ends
