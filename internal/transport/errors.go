@@ -148,7 +148,7 @@ const (
 // for a proof.
 func unprocessedH2(err error) bool {
 	for err != nil {
-		if H2Unprocessed(err.Error()) {
+		if h2Unprocessed(err.Error()) {
 			return true
 		}
 		err = errors.Unwrap(err)
@@ -156,10 +156,10 @@ func unprocessedH2(err error) bool {
 	return false
 }
 
-// H2Unprocessed reports whether msg is the whole text of an HTTP/2 error
+// h2Unprocessed reports whether msg is the whole text of an HTTP/2 error
 // that proves the request unprocessed, bare or inside net/http's "cannot
-// retry" wrapper. It is exported for the fuzz tests.
-func H2Unprocessed(msg string) bool {
+// retry" wrapper.
+func h2Unprocessed(msg string) bool {
 	if inner, ok := strings.CutPrefix(msg, h2CannotRetryPrefix); ok {
 		if inner, ok = strings.CutSuffix(inner, h2CannotRetrySuffix); !ok {
 			return false
