@@ -15,14 +15,33 @@ import (
 
 // redact returns err with any *url.Error rebuilt around a URL cut to scheme,
 // host and path: no query, fragment or userinfo. The cause is kept, so
-// errors.Is and errors.As see through it.
+// errors.Is and errors.As see through it; only net/http's HTTP/2 "cannot
+// retry … define Request.GetBody" text, which would send the reader after a
+// fix that must not be made, is reworded (see h2NotResent).
 func redact(err error) error {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return err
 	}
-	return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
+	cause := ue.Err
+	if msg := cause.Error(); strings.HasPrefix(msg, h2CannotRetryPrefix) && strings.HasSuffix(msg, h2CannotRetrySuffix) {
+		cause = &h2NotResent{inner: msg[len(h2CannotRetryPrefix) : len(msg)-len(h2CannotRetrySuffix)], err: cause}
+	}
+	return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: cause}
 }
+
+// h2NotResent is net/http's refusal to replay a written request body over
+// HTTP/2 (the SDK leaves GetBody unset on purpose), reworded.
+type h2NotResent struct {
+	inner string // the HTTP/2 error, e.g. "stream error: stream ID 1; PROTOCOL_ERROR; received from peer"
+	err   error  // net/http's error
+}
+
+func (e *h2NotResent) Error() string {
+	return e.inner + " (after the request was written; not sent again by net/http)"
+}
+
+func (e *h2NotResent) Unwrap() error { return e.err }
 
 // redactURL returns raw cut to scheme, host and path, or a placeholder when
 // raw does not parse.
