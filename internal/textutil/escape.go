@@ -46,7 +46,7 @@ func Escape(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			b.WriteString(`\x`)
-			writeHex(&b, uint32(s[j]), 2)
+			writeHex(&b, rune(s[j]), 2)
 		case unsafeRune(r, size):
 			writeEscaped(&b, r)
 		default:
@@ -87,19 +87,19 @@ func writeEscaped(b *strings.Builder, r rune) {
 		switch {
 		case r < 0x80:
 			b.WriteString(`\x`)
-			writeHex(b, uint32(r), 2)
+			writeHex(b, r, 2)
 		case r <= 0xffff:
 			b.WriteString(`\u`)
-			writeHex(b, uint32(r), 4)
+			writeHex(b, r, 4)
 		default:
 			b.WriteString(`\U`)
-			writeHex(b, uint32(r), 8)
+			writeHex(b, r, 8)
 		}
 	}
 }
 
-func writeHex(b *strings.Builder, v uint32, width int) {
-	h := strconv.FormatUint(uint64(v), 16)
+func writeHex(b *strings.Builder, r rune, width int) {
+	h := strconv.FormatInt(int64(r), 16)
 	for range width - len(h) {
 		b.WriteByte('0')
 	}
