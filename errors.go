@@ -87,7 +87,7 @@ type Error struct {
 }
 
 // Error describes the failure: method, path, status, code, message and
-// request ID. What the server sent is escaped (textutil.Escape: newlines,
+// request ID. What the server sent is escaped (textutil.EscapeLimit: newlines,
 // terminal escapes, DEL, bidi overrides), so the text is one line, safe to
 // log; the fields keep the raw bytes.
 func (e *Error) Error() string {
@@ -105,13 +105,13 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, statusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(textutil.Escape(e.Message))
+		b.WriteString(textutil.EscapeLimit(e.Message, textutil.MaxEscaped))
 	}
 	if e.Code != "" {
-		fmt.Fprintf(&b, " (code %s)", textutil.Escape(e.Code))
+		fmt.Fprintf(&b, " (code %s)", textutil.EscapeLimit(e.Code, textutil.MaxEscaped))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request %s]", textutil.Escape(e.RequestID))
+		fmt.Fprintf(&b, " [request %s]", textutil.EscapeLimit(e.RequestID, textutil.MaxEscaped))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)

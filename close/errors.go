@@ -88,7 +88,7 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(textutil.Escape(e.Message)) // Close's text may echo user input
+		b.WriteString(textutil.EscapeLimit(e.Message, textutil.MaxEscaped)) // Close's text may echo user input
 	}
 	if len(e.FieldErrors) > 0 {
 		names := make([]string, 0, len(e.FieldErrors))
@@ -103,7 +103,7 @@ func (e *Error) Error() string {
 			}
 			b.WriteString(textutil.Escape(k))
 			b.WriteString(": ")
-			b.WriteString(textutil.Escape(e.FieldError(k)))
+			b.WriteString(textutil.EscapeLimit(e.FieldError(k), textutil.MaxEscaped))
 		}
 		b.WriteByte(')')
 	}

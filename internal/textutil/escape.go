@@ -19,7 +19,19 @@ import (
 // Error strings built from what a server sent (Paragon's, a third party's
 // or Close's messages, which may echo user input) go through Escape; the
 // raw bytes stay in the errors' fields.
-func Escape(s string) string {
+func Escape(s string) string { return EscapeLimit(s, -1) }
+
+// MaxEscaped is the limit the error types pass to EscapeLimit for a
+// server's message: escaping can make a short text four times longer.
+const MaxEscaped = 400
+
+// EscapeLimit is Escape with the result cut to at most limit bytes (at a
+// character or escape boundary) plus "…" when it is longer; a negative limit
+// means no limit.
+func EscapeLimit(s string, limit int) string {
+	if limit >= 0 && len(s) > limit {
+		return escapeSlow(s, 0, limit)
+	}
 	i := 0
 	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
 		i++
@@ -38,20 +50,36 @@ func Escape(s string) string {
 	if j == len(s) {
 		return s
 	}
+	return escapeSlow(s, j, limit)
+}
+
+// escapeSlow escapes s from byte j on (s[:j] needs nothing), up to limit
+// bytes of output when limit >= 0.
+func escapeSlow(s string, j, limit int) string {
 	var b strings.Builder
-	b.Grow(len(s) + 8)
+	b.Grow(min(len(s), max(limit, 0)+len("…")) + 8)
+	if limit >= 0 && j > limit {
+		j = 0 // the clean prefix alone is too long: cut it below
+	}
 	b.WriteString(s[:j])
+	var esc strings.Builder
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
+		esc.Reset()
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\x`)
-			writeHex(&b, rune(s[j]), 2)
+			esc.WriteString(`\x`)
+			writeHex(&esc, rune(s[j]), 2)
 		case unsafeRune(r, size):
-			writeEscaped(&b, r)
+			writeEscaped(&esc, r)
 		default:
-			b.WriteString(s[j : j+size])
+			esc.WriteString(s[j : j+size])
 		}
+		if limit >= 0 && b.Len()+esc.Len() > limit {
+			b.WriteString("…")
+			break
+		}
+		b.WriteString(esc.String())
 		j += size
 	}
 	return b.String()

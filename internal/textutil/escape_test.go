@@ -61,3 +61,14 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestEscapeLimit(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "short", EscapeLimit("short", 10))
+	assert.Equal(t, "abcde…", EscapeLimit("abcdefghij", 5))
+	assert.Equal(t, `\x00\x00…`, EscapeLimit("\x00\x00\x00", 9), "cut at an escape boundary")
+	assert.Equal(t, "éé…", EscapeLimit("ééé", 5), "cut at a character boundary")
+	long := strings.Repeat("\x00", 1000)
+	assert.LessOrEqual(t, len(EscapeLimit(long, MaxEscaped)), MaxEscaped+len("…"))
+	assert.Equal(t, Escape(long), EscapeLimit(long, -1))
+}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"syscall"
 )
@@ -24,11 +25,19 @@ func redact(err error) error {
 		return err
 	}
 	cause := ue.Err
-	if msg := cause.Error(); strings.HasPrefix(msg, h2CannotRetryPrefix) && strings.HasSuffix(msg, h2CannotRetrySuffix) {
-		cause = &h2NotResent{inner: msg[len(h2CannotRetryPrefix) : len(msg)-len(h2CannotRetrySuffix)], err: cause}
+	// net/http builds that text with fmt.Errorf and no %w: only such plain
+	// errors are read (some typed errors' Error methods panic on a zero value).
+	if reflect.TypeOf(cause) == plainErrorType {
+		if msg := cause.Error(); strings.HasPrefix(msg, h2CannotRetryPrefix) && strings.HasSuffix(msg, h2CannotRetrySuffix) {
+			cause = &h2NotResent{inner: msg[len(h2CannotRetryPrefix) : len(msg)-len(h2CannotRetrySuffix)], err: cause}
+		}
 	}
 	return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: cause}
 }
+
+// plainErrorType is the type of errors.New's (and fmt.Errorf's without %w)
+// errors.
+var plainErrorType = reflect.TypeOf(errors.New(""))
 
 // h2NotResent is net/http's refusal to replay a written request body over
 // HTTP/2 (the SDK leaves GetBody unset on purpose), reworded.
