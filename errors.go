@@ -35,9 +35,11 @@ var (
 	// ErrResponseTooLarge: a response body was larger than the client's limit
 	// (see [WithMaxResponseBytes]).
 	ErrResponseTooLarge = transport.ErrBodyTooLarge
-	// ErrRedirectRefused: the server redirected the call to another host (or
-	// too many times). The SDK does not follow such redirects, so a user token
-	// never reaches a host it was not meant for; the call is not retried.
+	// ErrRedirectRefused: the server redirected the call out of its route
+	// (to another host, port, scheme or path), or too many times. The SDK
+	// does not follow such redirects, so a user token never reaches a route
+	// it was not meant for; the call is not retried. Proxy calls follow no
+	// redirect at all: the 3xx comes back as an *Error with its Location.
 	ErrRedirectRefused = transport.ErrRedirectRefused
 	// ErrTooManyAttempts: net/http tried to send the request again by itself
 	// more often than the SDK allows (an HTTP/2 server that resets or

@@ -641,6 +641,31 @@ func TestHostileRedirectsStayInRoute(t *testing.T) {
 	}
 }
 
+// TestHostileProxyRedirectAnyMethod: a proxy DELETE, PUT or PATCH
+// answered with a same-host 307 to another integration's route is not
+// followed: nothing reaches that route, and the 307 is the answer.
+func TestHostileProxyRedirectAnyMethod(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodDelete, http.MethodPut, http.MethodPatch, http.MethodGet} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			var elsewhere atomic.Int64
+			e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.URL.Path, "/sdk/proxy/close/") {
+					elsewhere.Add(1)
+				}
+				http.Redirect(w, r, "/projects/"+testProject+"/sdk/proxy/close/lead/lead_1/", http.StatusTemporaryRedirect)
+			})
+			_, err := e.u.Request(t.Context(), "salesforce", "/sobjects/Lead/1", &paragon.RequestOptions{Method: method})
+			var pe *paragon.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, http.StatusTemporaryRedirect, pe.StatusCode)
+			assert.EqualValues(t, 1, e.hits.Load())
+			assert.Zero(t, elsewhere.Load(), "the redirect reached another integration's route")
+		})
+	}
+}
+
 // TestHostileRedirectWithinRoute: a redirect that keeps the route (here
 // only the query changes) is followed for calls that are not proxied, and
 // keeps the token.
