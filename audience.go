@@ -23,7 +23,8 @@ func (u *User) Audience() string {
 	var claims struct {
 		Aud any `json:"aud"`
 	}
-	if decodeSegment(parts[1], &claims) != nil {
+	b, err := decodeSegment(parts[1])
+	if err != nil || decodeObject(b, &claims) != nil {
 		return ""
 	}
 	switch a := claims.Aud.(type) {

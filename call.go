@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/pathutil"
@@ -48,8 +49,8 @@ type CallParams struct {
 // only when they certainly did not reach the server, unless
 // [WithIdempotent] is given.
 func (u *User) Call(ctx context.Context, svc Service, method, path string, p *CallParams, opts ...CallOption) (*Response, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if svc < 0 || svc >= numServices {
 		return nil, invalid("unknown service %v", svc)
@@ -118,6 +119,9 @@ func encodeBody(body any, ctype, defaultType string) ([]byte, string, error) {
 			raw = []byte{}
 		}
 	case io.Reader:
+		if nilReader(b) {
+			return nil, "", invalid("request body is a nil %T", b)
+		}
 		data, err := io.ReadAll(io.LimitReader(b, maxProxyRequestBody+1))
 		if err != nil {
 			return nil, "", fmt.Errorf("paragon: reading request body: %w", err)
@@ -137,6 +141,17 @@ func encodeBody(body any, ctype, defaultType string) ([]byte, string, error) {
 		ctype = defaultType
 	}
 	return raw, ctype, nil
+}
+
+// nilReader reports whether r is a typed nil pointer or func (such as a
+// (*bytes.Buffer)(nil)), whose Read would panic.
+func nilReader(r io.Reader) bool {
+	v := reflect.ValueOf(r)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return v.IsNil()
+	}
+	return false
 }
 
 var errNilUser = fmt.Errorf("%w: nil *paragon.User", ErrInvalidInput)

@@ -32,8 +32,8 @@ const maxExternalID = 1024
 // set of user settings and workflow enablements on the same connected
 // account; pin calls to it with [WithCredential] and [WithConfiguration].
 func (u *User) CreateConfiguration(ctx context.Context, credentialID string, p *CreateConfigurationParams, opts ...CallOption) (*Configuration, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	seg, err := pathutil.Segment("credential ID", credentialID)
 	if err != nil {
@@ -54,7 +54,7 @@ func (u *User) CreateConfiguration(ctx context.Context, credentialID string, p *
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "POST", path: u.c.projectPath("/sdk/credentials/" + seg + "/configurations"),
+		svc: ServiceAPI, method: "POST", path: u.projectPath("/sdk/credentials/" + seg + "/configurations"),
 		template: "/sdk/credentials/{credential}/configurations", rawBody: raw, ctype: "application/json",
 	}, opts)
 	u.forget()
@@ -106,8 +106,8 @@ func newestConfiguration(cfgs []Configuration, externalID any) *Configuration {
 // X-Paragon-Credential, as the browser SDK sends them) and returns the
 // credential with its configurations.
 func (u *User) UpdateConfiguration(ctx context.Context, credentialID, configurationID string, meta map[string]any, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	seg, err := configurationTarget(credentialID, configurationID)
 	if err != nil {
@@ -125,7 +125,7 @@ func (u *User) UpdateConfiguration(ctx context.Context, credentialID, configurat
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/credentials/" + seg + "/configurations"),
+		svc: ServiceAPI, method: "PATCH", path: u.projectPath("/sdk/credentials/" + seg + "/configurations"),
 		template: "/sdk/credentials/{credential}/configurations", rawBody: raw, ctype: "application/json",
 	}, opts)
 	u.forget()
@@ -151,8 +151,8 @@ func (u *User) UpdateConfiguration(ctx context.Context, credentialID, configurat
 // looked up in GET /sdk/me, briefly cached); a configuration the user
 // doesn't have fails with [ErrNotFound], also before the DELETE.
 func (u *User) DeleteConfiguration(ctx context.Context, credentialID, configurationID string, opts ...CallOption) error {
-	if u == nil {
-		return errNilUser
+	if err := u.usable(); err != nil {
+		return err
 	}
 	seg, err := configurationTarget(credentialID, configurationID)
 	if err != nil {
@@ -169,7 +169,7 @@ func (u *User) DeleteConfiguration(ctx context.Context, credentialID, configurat
 		return fmt.Errorf("%w (configuration %s of credential %s)", ErrDefaultConfiguration, configurationID, credentialID)
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "DELETE", path: u.c.projectPath("/sdk/credentials/" + seg + "/configurations"),
+		svc: ServiceAPI, method: "DELETE", path: u.projectPath("/sdk/credentials/" + seg + "/configurations"),
 		template: "/sdk/credentials/{credential}/configurations",
 	}, opts)
 	u.forget()

@@ -145,11 +145,8 @@ func (p ConnectParams) MarshalJSON() ([]byte, error) { return json.Marshal(p.Str
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) Connect(ctx context.Context, integrationType string, p *ConnectParams, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
-	}
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if p == nil {
 		return nil, invalid("nil ConnectParams")
@@ -239,11 +236,8 @@ func (u *User) checkInstall(ctx context.Context, integrationType string, o Insta
 // Subscribers of [EventIntegrationInstall] are told when the credential
 // comes back VALID.
 func (u *User) CompleteSetup(ctx context.Context, integrationType, credentialID string, p *ConnectParams, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
-	}
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	seg, err := pathutil.Segment("credential ID", credentialID)
 	if err != nil {
@@ -288,7 +282,7 @@ func (u *User) postCredential(ctx context.Context, path, template, what, integra
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "POST", path: u.c.projectPath(path),
+		svc: ServiceAPI, method: "POST", path: u.projectPath(path),
 		template: template, rawBody: raw, ctype: "application/json",
 	}, opts)
 	u.forget()

@@ -176,10 +176,10 @@ type ListCredentialsParams struct {
 // [WithCredential] when the user has several. An array answer is accepted
 // too.
 func (u *User) ListCredentials(ctx context.Context, p *ListCredentialsParams, opts ...CallOption) ([]Credential, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
-	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
+	r := &apiRequest{svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/credentials"), template: "/sdk/credentials"}
 	integration := ""
 	if p != nil {
 		q := url.Values{}
@@ -282,15 +282,15 @@ func (u *User) filteredAccount(ctx context.Context, integration string, cc callC
 // GetCredential returns one of the user's credentials by its UUID (GET
 // /sdk/credentials/{id}), e.g. to check its status after an install.
 func (u *User) GetCredential(ctx context.Context, credentialID string, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	seg, err := pathutil.Segment("credential ID", credentialID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials/" + seg),
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/credentials/" + seg),
 		template: "/sdk/credentials/{credential}",
 	}, opts)
 	if err != nil {
@@ -380,8 +380,8 @@ type IntegrationAccountParams struct {
 // third-party secrets. AccountAuth never appears in %v, logs, JSON or
 // errors; hand a value on only to the user it belongs to.
 func (u *User) GetIntegrationAccount(ctx context.Context, integrationType string, p *IntegrationAccountParams, opts ...CallOption) (*IntegrationAccount, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if err := pathutil.Integration(integrationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -393,7 +393,7 @@ func (u *User) GetIntegrationAccount(ctx context.Context, integrationType string
 		q.Set("includeAccountAuth", "false")
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/credentials"), template: "/sdk/credentials",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/credentials"), template: "/sdk/credentials",
 		query: q,
 	}, opts)
 	if err != nil {
@@ -445,11 +445,8 @@ func flexCount(raw json.RawMessage) int {
 // accounts choose one with [WithCredential]; otherwise the call fails with
 // [ErrInvalidInput] naming them. It returns the updated credential.
 func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationType string, settings map[string]any, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
-	}
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if err := pathutil.Integration(integrationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -484,11 +481,8 @@ func (u *User) UpdateIntegrationUserSettings(ctx context.Context, integrationTyp
 // entry for fails with [ErrNotFound] before anything is sent (enable it
 // first).
 func (u *User) UpdateWorkflowUserSettings(ctx context.Context, integrationType, workflowID string, settings map[string]any, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
-	}
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if err := pathutil.Integration(integrationType); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -535,7 +529,7 @@ func (u *User) patchCredentialConfig(ctx context.Context, what string, acct acco
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/credentials/" + seg),
+		svc: ServiceAPI, method: "PATCH", path: u.projectPath("/sdk/credentials/" + seg),
 		template: "/sdk/credentials/{credential}", rawBody: body, ctype: "application/json",
 	}, withAccount(opts, cc, acct))
 	u.forget()

@@ -44,10 +44,18 @@ var (
 	// ErrResponseTooLarge: a response body was larger than the client's limit
 	// (see [WithMaxResponseBytes]).
 	ErrResponseTooLarge = transport.ErrBodyTooLarge
-	// ErrRedirectRefused: the server redirected the call to another host (or
-	// too many times). The SDK does not follow such redirects, so a user token
-	// never reaches a host it was not meant for; the call is not retried.
+	// ErrRedirectRefused: the server redirected the call out of its route
+	// (to another host, port, scheme or path), or too many times. The SDK
+	// does not follow such redirects, so a user token never reaches a route
+	// it was not meant for; the call is not retried. Proxy calls follow no
+	// redirect at all: the 3xx comes back as an *Error with its Location.
 	ErrRedirectRefused = transport.ErrRedirectRefused
+	// ErrTooManyAttempts: net/http tried to send the request again by itself
+	// more often than the SDK allows (an HTTP/2 server that resets or
+	// refuses it, or sends GOAWAY, on every new connection). The call is
+	// not retried. A request that is not idempotent is never sent twice
+	// this way.
+	ErrTooManyAttempts = transport.ErrTooManyAttempts
 	// ErrInvalidResponse: a successful (2xx) answer's body is not the JSON
 	// the call expects: empty, truncated, an HTML page. The decoding error
 	// (e.g. a *json.SyntaxError) is wrapped as well.
@@ -89,14 +97,17 @@ type Error struct {
 	Body []byte
 }
 
-// Error describes the failure: method, path, status, code, message and request ID.
+// Error describes the failure: method, path, status, code, message and
+// request ID. What the server sent is escaped (textutil.EscapeLimit: newlines,
+// terminal escapes, DEL, bidi overrides), so the text is one line, safe to
+// log; the fields keep the raw bytes.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("paragon: ")
 	if e.Method != "" {
-		b.WriteString(e.Method)
+		b.WriteString(textutil.Escape(e.Method))
 		b.WriteByte(' ')
-		b.WriteString(e.Path)
+		b.WriteString(textutil.Escape(e.Path))
 		b.WriteString(": ")
 	}
 	if e.Upstream {
@@ -105,13 +116,13 @@ func (e *Error) Error() string {
 	fmt.Fprintf(&b, "%d %s", e.StatusCode, statusText(e.StatusCode))
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(textutil.EscapeLimit(e.Message, textutil.MaxEscaped))
 	}
 	if e.Code != "" {
-		fmt.Fprintf(&b, " (code %s)", e.Code)
+		fmt.Fprintf(&b, " (code %s)", textutil.EscapeLimit(e.Code, textutil.MaxEscaped))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+		fmt.Fprintf(&b, " [request %s]", textutil.EscapeLimit(e.RequestID, textutil.MaxEscaped))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)

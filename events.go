@@ -16,7 +16,10 @@ const maxEventName = 256
 // payload is sent as {}.
 //
 // An App Event is not idempotent: a failed send is not retried unless the
-// failure is a 429 or the request never reached the server.
+// failure is a 429 or the request provably was not processed (it never
+// reached the server, or HTTP/2 said REFUSED_STREAM or GOAWAY below it).
+// A 2xx status is the acceptance: Event then returns nil, even if the body
+// breaks off or the context ends while it is dropped.
 //
 // Docs: https://docs.useparagon.com/workflows/triggers/app-events
 func (u *User) Event(ctx context.Context, name string, payload any, opts ...CallOption) error {
@@ -31,8 +34,9 @@ func (u *User) Event(ctx context.Context, name string, payload any, opts ...Call
 		return err
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceEvents, method: "POST", path: "/v2" + u.c.projectPath("/sdk/events/trigger"),
+		svc: ServiceEvents, method: "POST", path: "/v2" + u.projectPath("/sdk/events/trigger"),
 		template: "/sdk/events/trigger", rawBody: body, ctype: "application/json",
+		statusOnly: true, // a 2xx is the acceptance; the body is not read
 	}, opts)
 	return err
 }

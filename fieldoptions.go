@@ -78,8 +78,8 @@ const maxFieldOptionPages = 10000
 // ("" for the first page). Pin the account with [WithCredential] when the
 // user has several.
 func (u *User) FieldOptionsPage(ctx context.Context, p *FieldOptionsParams, cursor string, opts ...CallOption) (*FieldOptionsPage, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if p == nil {
 		return nil, invalid("nil FieldOptionsParams")
@@ -108,7 +108,7 @@ func (u *User) FieldOptionsPage(ctx context.Context, p *FieldOptionsParams, curs
 		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "POST", path: u.c.projectPath("/sdk/actions"), template: "/sdk/actions",
+		svc: ServiceAPI, method: "POST", path: u.projectPath("/sdk/actions"), template: "/sdk/actions",
 		rawBody: raw, ctype: "application/json",
 	}, opts)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -84,8 +85,11 @@ type hostileCall struct {
 	// idempotent calls are retried on 5xx and broken bodies; App Events are not.
 	idempotent bool
 	// raw calls stream: a 2xx is handed over as it arrives and never retried.
-	raw  bool
-	call func(ctx context.Context, u *paragon.User) error
+	raw bool
+	// statusIsAnswer: a 2xx status is the whole answer (App Events); the
+	// body is dropped, and nothing that happens to it is a failure.
+	statusIsAnswer bool
+	call           func(ctx context.Context, u *paragon.User) error
 }
 
 var hostileCalls = []hostileCall{
@@ -93,7 +97,7 @@ var hostileCalls = []hostileCall{
 		_, err := u.GetUser(ctx)
 		return err
 	}},
-	{name: "Event", call: func(ctx context.Context, u *paragon.User) error {
+	{name: "Event", statusIsAnswer: true, call: func(ctx context.Context, u *paragon.User) error {
 		return u.Event(ctx, "Contact Created", map[string]any{"email": "ada@example.com"})
 	}},
 	{name: "Request", idempotent: true, call: func(ctx context.Context, u *paragon.User) error {
@@ -166,8 +170,9 @@ func TestHostileServers(t *testing.T) {
 			case c.idempotent:
 				return want{attempts: 3, is: []error{io.ErrUnexpectedEOF}, check: isURLError}
 			}
-			// An App Event that may have been processed is not repeated.
-			return want{attempts: 1, is: []error{io.ErrUnexpectedEOF}, check: isURLError}
+			// An App Event answered 200 was accepted: what happens to the
+			// body after the status can't undo that (spec §5.7).
+			return want{attempts: 1}
 		},
 	}, {
 		name: "truncated JSON",
@@ -310,6 +315,7 @@ func TestHostileDeadlines(t *testing.T) {
 				w.WriteHeader(http.StatusOK)
 			}
 		},
+		// Event drops the body: its 200 is the answer, on time.
 		"slow body": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "1000")
@@ -339,6 +345,11 @@ func TestHostileDeadlines(t *testing.T) {
 					start := time.Now()
 					err := c.call(ctx, e.u)
 					elapsed := time.Since(start)
+					if name == "slow body" && c.statusIsAnswer {
+						require.NoError(t, err, "the 200 arrived before the deadline")
+						assert.EqualValues(t, 1, e.hits.Load())
+						return elapsed
+					}
 					require.Error(t, err)
 					t.Logf("after %v: %v", elapsed, err)
 					assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -490,6 +501,12 @@ func TestHostileHugeBodies(t *testing.T) {
 				start := time.Now()
 				alloc := allocatedDuring(func() { err = c.call(t.Context(), e.u) })
 				t.Logf("%v, %d KiB allocated: %v", time.Since(start), alloc>>10, err)
+				assert.Less(t, alloc, tc.maxAlloc, "memory grew with the body")
+				if c.statusIsAnswer {
+					require.NoError(t, err, "a 2xx status is the acceptance; the body is dropped unread")
+					assert.EqualValues(t, 1, e.hits.Load())
+					return
+				}
 				require.Error(t, err)
 				assert.ErrorIs(t, err, paragon.ErrResponseTooLarge)
 				checkReadable(t, err)
@@ -544,71 +561,179 @@ func TestHostileRawHugeBody(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Second, "Close drained the body")
 }
 
-// TestHostileRedirectToOtherHost: a redirect to another host never carries
-// the user token there. With the SDK's redirect policy the redirect is
-// refused (and not retried); with a caller's permissive policy it is
-// followed without the Authorization header.
-func TestHostileRedirectToOtherHost(t *testing.T) {
+// TestHostileRedirectsStayInRoute: no redirect hop leaves the route the
+// call started in, so the user's token never reaches another host or
+// another route of the same host (another integration's proxy route,
+// /sdk/credentials with the raw provider secrets), whatever the status and
+// even when the caller's own CheckRedirect allows everything. Proxy calls
+// follow no redirect at all: the 3xx is the third party's answer, with its
+// Location. Nothing is retried.
+func TestHostileRedirectsStayInRoute(t *testing.T) {
 	t.Parallel()
+	targets := map[string]func(other string) string{
+		"other host":        func(other string) string { return other + "/projects/" + testProject + "/sdk/me" },
+		"other integration": func(string) string { return "/projects/" + testProject + "/sdk/proxy/salesforce/sobjects/" },
+		"credentials":       func(string) string { return "/projects/" + testProject + "/sdk/credentials?includeAccountAuth=true" },
+		"other Close route": func(string) string { return "/projects/" + testProject + "/sdk/proxy/close/lead/lead_9/" },
+		"dot segments":      func(string) string { return "/projects/" + testProject + "/sdk/proxy/close/lead/../../salesforce/" },
+		"encoded dot segments": func(string) string {
+			return "/projects/" + testProject + "/sdk/proxy/close/lead/%2e%2e/%2e%2e/salesforce/"
+		},
+		"another project":       func(string) string { return "/projects/other-project/sdk/me" },
+		"scheme-relative, host": func(other string) string { return "//" + strings.TrimPrefix(other, "http://") + "/x" },
+	}
 	for _, permissive := range []bool{false, true} {
-		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
-			for _, c := range hostileCalls {
-				t.Run(fmt.Sprintf("permissive=%v/%d/%s", permissive, status, c.name), func(t *testing.T) {
-					t.Parallel()
-					var (
-						mu        sync.Mutex
-						otherAuth []string
-						otherHits atomic.Int64
-					)
-					other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-						otherHits.Add(1)
-						mu.Lock()
-						otherAuth = append(otherAuth, r.Header.Get("Authorization"))
-						mu.Unlock()
-						w.Header().Set("Content-Type", "application/json")
-						_, _ = io.WriteString(w, `{"authenticated": true, "output": {}}`)
-					}))
-					t.Cleanup(other.Close)
-					var opts []paragon.Option
-					if permissive {
-						opts = append(opts, paragon.WithHTTPClient(&http.Client{
-							Transport:     &http.Transport{}, // closed by the env's CloseIdleConnections
-							CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
+		for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+			for tname, target := range targets {
+				for _, c := range hostileCalls {
+					t.Run(fmt.Sprintf("permissive=%v/%d/%s/%s", permissive, status, tname, c.name), func(t *testing.T) {
+						t.Parallel()
+						var otherHits atomic.Int64
+						other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+							otherHits.Add(1)
+							w.Header().Set("Content-Type", "application/json")
+							_, _ = io.WriteString(w, `{"authenticated": true, "output": {}}`)
 						}))
-					}
-					var sawToken atomic.Bool
-					e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
-						sawToken.Store(strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey"))
-						http.Redirect(w, r, other.URL+r.URL.Path, status)
-					}, opts...)
-					err := c.call(t.Context(), e.u)
-					assert.True(t, sawToken.Load(), "the first host gets the token")
-					assert.EqualValues(t, 1, e.hits.Load(), "a redirect is never retried")
-					mu.Lock()
-					defer mu.Unlock()
-					for _, a := range otherAuth {
-						assert.Empty(t, a, "Authorization sent to the other host")
-					}
-					if !permissive {
-						require.Error(t, err)
-						assert.ErrorIs(t, err, paragon.ErrRedirectRefused)
-						assert.EqualValues(t, 0, otherHits.Load(), "the refused redirect was followed")
+						t.Cleanup(other.Close)
+						var opts []paragon.Option
+						if permissive {
+							opts = append(opts, paragon.WithHTTPClient(&http.Client{
+								Transport:     &http.Transport{}, // closed by the env's CloseIdleConnections
+								CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
+							}))
+						}
+						var (
+							first   atomic.Int64
+							elsewhr atomic.Int64
+							loc     = target(other.URL)
+						)
+						e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+							if first.Add(1) == 1 {
+								assert.True(t, strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey"), "the first hop gets the token")
+								w.Header().Set("Location", loc)
+								w.WriteHeader(status)
+								return
+							}
+							elsewhr.Add(1) // a later hop, on this host
+							w.Header().Set("Content-Type", "application/json")
+							_, _ = io.WriteString(w, `[{"id": "cred-1", "accountAuth": {"apiKey": "provider-secret"}}]`)
+						}, opts...)
+						err := c.call(t.Context(), e.u)
+						require.Error(t, err, "a redirect out of the route is never a success")
+						assert.EqualValues(t, 1, e.hits.Load(), "one request, no hop, no retry")
+						assert.Zero(t, elsewhr.Load())
+						assert.Zero(t, otherHits.Load())
+						assert.NotContains(t, err.Error(), "provider-secret")
 						checkReadable(t, err)
-						return
-					}
-					// Followed (a 302 turns the POST into a GET), without a token.
-					require.NoError(t, err)
-					assert.EqualValues(t, 1, otherHits.Load())
-					assert.Len(t, otherAuth, 1)
-				})
+						var pe *paragon.Error
+						if c.name == "Request" || c.name == "RequestRaw" {
+							// The proxy follows nothing: the 3xx is the answer.
+							require.ErrorAs(t, err, &pe)
+							assert.Equal(t, status, pe.StatusCode)
+							assert.Equal(t, loc, pe.Header.Get("Location"))
+							return
+						}
+						if !errors.Is(err, paragon.ErrRedirectRefused) {
+							// A POST answered 307/308: its body can't be
+							// re-sent, so net/http hands back the 3xx.
+							require.ErrorAs(t, err, &pe)
+							assert.Equal(t, status, pe.StatusCode)
+						}
+					})
+				}
 			}
 		}
 	}
 }
 
-// TestHostileRedirectLoop: a server that redirects to itself forever is
-// given up on after five requests in all (as net/http counts its limit of
-// 10) with ErrRedirectRefused, and the call is not retried.
+// TestHostileProxyRedirectAnyMethod: a proxy DELETE, PUT or PATCH
+// answered with a same-host 307 to another integration's route is not
+// followed: nothing reaches that route, and the 307 is the answer.
+func TestHostileProxyRedirectAnyMethod(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodDelete, http.MethodPut, http.MethodPatch, http.MethodGet} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			var elsewhere atomic.Int64
+			e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.URL.Path, "/sdk/proxy/close/") {
+					elsewhere.Add(1)
+				}
+				http.Redirect(w, r, "/projects/"+testProject+"/sdk/proxy/close/lead/lead_1/", http.StatusTemporaryRedirect)
+			})
+			_, err := e.u.Request(t.Context(), "salesforce", "/sobjects/Lead/1", &paragon.RequestOptions{Method: method})
+			var pe *paragon.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, http.StatusTemporaryRedirect, pe.StatusCode)
+			assert.EqualValues(t, 1, e.hits.Load())
+			assert.Zero(t, elsewhere.Load(), "the redirect reached another integration's route")
+		})
+	}
+}
+
+// TestHostileRedirectWithinRoute: a redirect that keeps the route (here
+// only the query changes) is followed for calls that are not proxied, and
+// keeps the token.
+func TestHostileRedirectWithinRoute(t *testing.T) {
+	t.Parallel()
+	var auth []string
+	var mu sync.Mutex
+	e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth = append(auth, r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.URL.RawQuery == "" {
+			http.Redirect(w, r, r.URL.Path+"?hop=1", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"authenticated": true, "userId": "user-1"}`)
+	})
+	st, err := e.u.GetUser(t.Context())
+	require.NoError(t, err)
+	assert.True(t, st.Authenticated)
+	require.Len(t, auth, 2)
+	assert.Equal(t, auth[0], auth[1], "the same route keeps the token")
+}
+
+// TestHostileNoResendAfterRedirect: an App Event answered 303 is followed
+// by a GET of the same route; when that GET is answered 429 (or anything
+// else), the POST is never sent again (it used to be, twice).
+func TestHostileNoResendAfterRedirect(t *testing.T) {
+	t.Parallel()
+	for _, final := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusOK} {
+		t.Run(strconv.Itoa(final), func(t *testing.T) {
+			t.Parallel()
+			var posts, gets atomic.Int64
+			e := newHostileEnv(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					posts.Add(1)
+					http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+					return
+				}
+				gets.Add(1)
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(final)
+			})
+			err := e.u.Event(t.Context(), "Contact Created", map[string]any{"id": "c1"})
+			if final == http.StatusOK {
+				require.NoError(t, err)
+			} else {
+				var pe *paragon.Error
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, final, pe.StatusCode)
+			}
+			assert.EqualValues(t, 1, posts.Load(), "the POST went out once")
+			assert.EqualValues(t, 1, gets.Load(), "and its redirect was followed once")
+		})
+	}
+}
+
+// TestHostileRedirectLoop: a server that redirects to the call's own route
+// forever is given up on after five requests in all (as net/http counts
+// its limit of 10) with ErrRedirectRefused, and the call is not retried. A
+// proxy call follows no redirect, and a POST answered 307 is not re-sent:
+// both get the 307 itself.
 func TestHostileRedirectLoop(t *testing.T) {
 	t.Parallel()
 	for _, c := range hostileCalls {
@@ -618,9 +743,16 @@ func TestHostileRedirectLoop(t *testing.T) {
 				http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect)
 			})
 			err := c.call(t.Context(), e.u)
+			checkReadable(t, err)
+			if c.name != "GetUser" {
+				var pe *paragon.Error
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, http.StatusTemporaryRedirect, pe.StatusCode)
+				assert.EqualValues(t, 1, e.hits.Load())
+				return
+			}
 			require.ErrorIs(t, err, paragon.ErrRedirectRefused)
 			assert.EqualValues(t, 5, e.hits.Load(), "five requests, and no retry")
-			checkReadable(t, err)
 		})
 	}
 }

@@ -98,11 +98,11 @@ type IntegrationWorkflow struct {
 // ListIntegrations returns the integrations enabled in the project, as the
 // user sees them (GET /sdk/integrations).
 func (u *User) ListIntegrations(ctx context.Context, opts ...CallOption) ([]Integration, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/integrations"), template: "/sdk/integrations",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/integrations"), template: "/sdk/integrations",
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -166,11 +166,8 @@ func onlyAccountOptions(opts []CallOption) []CallOption {
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) UninstallIntegration(ctx context.Context, integrationType string, opts ...CallOption) error {
-	if u == nil {
-		return errNilUser
-	}
-	if u.err != nil {
-		return u.err
+	if err := u.usable(); err != nil {
+		return err
 	}
 	cc, err := applyCallOptions(opts)
 	if err != nil {
@@ -189,7 +186,7 @@ func (u *User) UninstallIntegration(ctx context.Context, integrationType string,
 		return err
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "DELETE", path: u.c.projectPath("/sdk/integrations/" + seg),
+		svc: ServiceAPI, method: "DELETE", path: u.projectPath("/sdk/integrations/" + seg),
 		template: "/sdk/integrations/{integration}",
 	}, withAccount(opts, cc, acct))
 	u.forget()

@@ -32,7 +32,7 @@ func (u *User) GetIntegrationMetadata(ctx context.Context, integrationType strin
 		}
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/metadata"), template: "/sdk/metadata",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/metadata"), template: "/sdk/metadata",
 	}, opts)
 	if err != nil {
 		return nil, err

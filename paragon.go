@@ -357,10 +357,18 @@ func WithSigningKeyFile(path string) Option {
 // tracing or proxy settings carry over. hc itself is never changed. Without
 // it, the client uses its own transport tuned for many concurrent calls; it
 // never uses http.DefaultClient or http.DefaultTransport.
+//
+// A client with a cookie jar (hc.Jar) is refused with [ErrInvalidInput]: one
+// Client acts for many Connected Users, and a jar would send the cookies a
+// third party set for one user on every other user's calls. Pass a copy
+// without the jar.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return fmt.Errorf("%w: nil *http.Client", ErrInvalidInput)
+		}
+		if hc.Jar != nil {
+			return fmt.Errorf("%w: the *http.Client has a cookie jar, which would share one Connected User's cookies with all others; pass a copy with Jar set to nil", ErrInvalidInput)
 		}
 		cp := *hc
 		c.httpClient = &cp

@@ -145,8 +145,8 @@ const maxProxyRequestBody = 64 << 20
 //
 // Docs: https://docs.useparagon.com/apis/proxy
 func (u *User) Request(ctx context.Context, integration, path string, opts *RequestOptions, callOpts ...CallOption) (*Response, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if opts == nil {
 		opts = &RequestOptions{}

@@ -193,7 +193,12 @@ type apiRequest struct {
 	ctype    string
 	header   http.Header // extra headers
 	stream   bool        // leave a 2xx body open (raw proxy mode)
-	proxy    bool        // the call goes through the proxy
+	proxy    bool        // the call goes through the proxy: redirects are not followed
+	// triggered: a workflow trigger, retried only when provably not
+	// processed (its Response step may set any status).
+	triggered bool
+	// statusOnly: a 2xx status is the whole answer; the body is dropped.
+	statusOnly bool
 }
 
 // projectPath returns "/projects/{pid}" + suffix.
@@ -203,11 +208,11 @@ func (c *Client) projectPath(suffix string) string {
 
 // do sends r as user u and returns the 2xx response, or an *Error.
 func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*transport.Response, error) {
+	if err := u.usable(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, invalid("nil context")
-	}
-	if u.err != nil {
-		return nil, u.err
 	}
 	cc, err := applyCallOptions(opts)
 	if err != nil {
@@ -222,6 +227,10 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		PathTemplate: r.template,
 		MaxRetries:   cc.maxRetries,
 		Authorize:    u.authorize,
+
+		NoRedirects:          r.proxy,
+		RetryUnprocessedOnly: r.triggered,
+		DiscardBody:          r.statusOnly,
 	}
 	base := c.bases[r.svc]
 	if base == nil {
@@ -304,6 +313,24 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	}
 	cc.report(resp)
 	return resp, nil
+}
+
+// usable returns the error every call of u fails with: a nil *User (or one
+// not made by a Client) is ErrInvalidInput, never a panic.
+func (u *User) usable() error {
+	if u == nil || u.c == nil {
+		return errNilUser
+	}
+	return u.err
+}
+
+// projectPath is u's client's projectPath; "" for an unusable u, whose
+// call then fails in do.
+func (u *User) projectPath(suffix string) string {
+	if u == nil || u.c == nil {
+		return ""
+	}
+	return u.c.projectPath(suffix)
 }
 
 // redactPath keeps error paths short: the project ID is known to the caller.

@@ -18,11 +18,8 @@ import (
 //
 // Docs: https://docs.useparagon.com/workflows/api-resources
 func (u *User) ConnectResource(ctx context.Context, slug string, values map[string]any, opts ...CallOption) (*Credential, error) {
-	if u == nil {
-		return nil, errNilUser
-	}
-	if u.err != nil {
-		return nil, u.err
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if err := checkName("resource slug", slug, pathutil.MaxSegment); err != nil {
 		return nil, err
@@ -46,7 +43,7 @@ func (u *User) ConnectResource(ctx context.Context, slug string, values map[stri
 		return nil, fmt.Errorf("paragon: Paragon returned an unusable resource ID: %w", err)
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "POST", path: u.c.projectPath("/sdk/resources/" + seg + "/connect"),
+		svc: ServiceAPI, method: "POST", path: u.projectPath("/sdk/resources/" + seg + "/connect"),
 		template: "/sdk/resources/{resource}/connect", rawBody: raw, ctype: "application/json",
 	}, opts)
 	u.forget()

@@ -144,6 +144,12 @@ type retryCall struct {
 	method     string
 	idempotent bool
 	call       func(ctx context.Context, u *paragon.User) error
+	// trigger: a workflow trigger, never retried on a status (its Response
+	// step may have set it).
+	trigger bool
+	// statusIsAnswer: a 2xx status is the whole answer (App Events): a body
+	// that breaks off afterwards is no failure.
+	statusIsAnswer bool
 }
 
 func proxyCall(method string, opts ...paragon.CallOption) func(ctx context.Context, u *paragon.User) error {
@@ -154,27 +160,31 @@ func proxyCall(method string, opts ...paragon.CallOption) func(ctx context.Conte
 }
 
 var retryCalls = []retryCall{
-	{"GetUser", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.GetUser(ctx); return err }},
-	{"ListIntegrations", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.ListIntegrations(ctx); return err }},
-	{"ListCredentials", "GET", true, func(ctx context.Context, u *paragon.User) error { _, err := u.ListCredentials(ctx, nil); return err }},
-	{"DisableWorkflow", "DELETE", true, func(ctx context.Context, u *paragon.User) error { return u.DisableWorkflow(ctx, "wf-1", pinned...) }},
-	{"SetUserMetadata", "PATCH", false, func(ctx context.Context, u *paragon.User) error {
+	{name: "GetUser", method: "GET", idempotent: true, call: func(ctx context.Context, u *paragon.User) error { _, err := u.GetUser(ctx); return err }},
+	{name: "ListIntegrations", method: "GET", idempotent: true, call: func(ctx context.Context, u *paragon.User) error { _, err := u.ListIntegrations(ctx); return err }},
+	{name: "ListCredentials", method: "GET", idempotent: true, call: func(ctx context.Context, u *paragon.User) error { _, err := u.ListCredentials(ctx, nil); return err }},
+	{name: "DisableWorkflow", method: "DELETE", idempotent: true, call: func(ctx context.Context, u *paragon.User) error { return u.DisableWorkflow(ctx, "wf-1", pinned...) }},
+	{name: "SetUserMetadata", method: "PATCH", idempotent: false, call: func(ctx context.Context, u *paragon.User) error {
 		return u.SetUserMetadata(ctx, map[string]any{"Name": "Ada"})
 	}},
-	{"Event", "POST", false, func(ctx context.Context, u *paragon.User) error {
+	{name: "Event", method: "POST", statusIsAnswer: true, call: func(ctx context.Context, u *paragon.User) error {
 		return u.Event(ctx, "Contact Created", map[string]any{"id": "c1"})
 	}},
-	{"Workflow", "POST", false, func(ctx context.Context, u *paragon.User) error {
+	{name: "Workflow", method: "POST", trigger: true, call: func(ctx context.Context, u *paragon.User) error {
 		_, err := u.Workflow(ctx, "wf-1", &paragon.WorkflowParams{Body: map[string]any{"a": 1}})
 		return err
 	}},
-	{"EnableWorkflow", "POST", false, func(ctx context.Context, u *paragon.User) error { return u.EnableWorkflow(ctx, "wf-1", pinned...) }},
-	{"Request GET", "GET", true, proxyCall("GET")},
-	{"Request PUT", "PUT", true, proxyCall("PUT")},
-	{"Request DELETE", "DELETE", true, proxyCall("DELETE")},
-	{"Request POST", "POST", false, proxyCall("POST")},
-	{"Request PATCH", "PATCH", false, proxyCall("PATCH")},
-	{"Request POST WithIdempotent", "POST", true, proxyCall("POST", paragon.WithIdempotent())},
+	{name: "Workflow WithIdempotent", method: "POST", trigger: true, call: func(ctx context.Context, u *paragon.User) error {
+		_, err := u.Workflow(ctx, "wf-1", &paragon.WorkflowParams{Body: map[string]any{"a": 1}}, paragon.WithIdempotent())
+		return err
+	}},
+	{name: "EnableWorkflow", method: "POST", idempotent: false, call: func(ctx context.Context, u *paragon.User) error { return u.EnableWorkflow(ctx, "wf-1", pinned...) }},
+	{name: "Request GET", method: "GET", idempotent: true, call: proxyCall("GET")},
+	{name: "Request PUT", method: "PUT", idempotent: true, call: proxyCall("PUT")},
+	{name: "Request DELETE", method: "DELETE", idempotent: true, call: proxyCall("DELETE")},
+	{name: "Request POST", method: "POST", idempotent: false, call: proxyCall("POST")},
+	{name: "Request PATCH", method: "PATCH", idempotent: false, call: proxyCall("PATCH")},
+	{name: "Request POST WithIdempotent", method: "POST", idempotent: true, call: proxyCall("POST", paragon.WithIdempotent())},
 }
 
 // pinned names the account of workflow calls, so that they send no
@@ -183,8 +193,10 @@ var pinned = []paragon.CallOption{paragon.WithCredential("cred-1"), paragon.With
 
 // TestRetryStatusMatrix: every status × every call, attempts exactly as
 // DESIGN.md says: 429 retried for any method; 408/500/502/503/504 only for
-// idempotent calls; other 4xx, 501 and 542 never; a Paragon 401 is re-signed
-// and sent once more, for any method. Two retries by default.
+// idempotent calls; other 4xx, 501 and 542 never; a workflow trigger never
+// on any status (spec §5.6: its Response step may set it, so it ran); a
+// Paragon 401 is re-signed and sent once more, for any call. Two retries by
+// default.
 func TestRetryStatusMatrix(t *testing.T) {
 	t.Parallel()
 	_, pemBytes := signingKey(t)
@@ -215,7 +227,7 @@ func TestRetryStatusMatrix(t *testing.T) {
 					cl, rt := newScripted(t, pemBytes, failing(st.status))
 					err := c.call(t.Context(), cl.User("user-1"))
 					want := 1
-					if st.rule == anyMethod || st.rule == idempotentOnly && c.idempotent {
+					if !c.trigger && (st.rule == anyMethod || st.rule == idempotentOnly && c.idempotent) {
 						want = 3
 					}
 					if st.rule == resignOnce {
@@ -255,7 +267,13 @@ func TestRetryThenSuccess(t *testing.T) {
 					}
 					return okBody(req), nil
 				})
-				require.NoError(t, c.call(t.Context(), cl.User("user-1")))
+				err := c.call(t.Context(), cl.User("user-1"))
+				if c.trigger {
+					require.ErrorIs(t, err, paragon.ErrRateLimited, "the Response step's 429 is the answer")
+					assert.Equal(t, 1, rt.count(), "a workflow is never re-run by a retry")
+					return
+				}
+				require.NoError(t, err)
 				assert.Equal(t, 3, rt.count())
 				assert.Equal(t, []time.Duration{time.Second, time.Second}, rt.gaps(), "Retry-After honoured exactly")
 			})
@@ -301,9 +319,14 @@ func TestRetryTransportFailures(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					cl, rt := newScripted(t, pemBytes, f.respond)
 					err := c.call(t.Context(), cl.User("user-1"))
+					if f.name == "2xx body broke off" && c.statusIsAnswer {
+						require.NoError(t, err, "a 2xx status is the acceptance")
+						assert.Equal(t, 1, rt.count())
+						return
+					}
 					require.Error(t, err)
 					want := 1
-					if !f.never && (f.anyMethod || c.idempotent) {
+					if !f.never && (f.anyMethod || c.idempotent && !c.trigger) {
 						want = 3
 					}
 					assert.Equal(t, want, rt.count(), "attempts: %v", err)

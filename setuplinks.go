@@ -151,8 +151,8 @@ func (p *Project) CreateSetupLink(ctx context.Context, params *SetupLinkParams, 
 //
 // Docs: https://docs.useparagon.com/agent-os/context/create-setup-link
 func (u *User) CreateSetupLink(ctx context.Context, params *SetupLinkParams, opts ...CallOption) (*SetupLink, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	if params == nil {
 		params = &SetupLinkParams{}

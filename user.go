@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -47,11 +48,21 @@ func (c *Client) User(id string, opts ...TokenOption) *User {
 	return u
 }
 
-// ID returns the Connected User's ID.
-func (u *User) ID() string { return u.id }
+// ID returns the Connected User's ID ("" for a nil *User).
+func (u *User) ID() string {
+	if u == nil {
+		return ""
+	}
+	return u.id
+}
 
-// Client returns the client the user belongs to.
-func (u *User) Client() *Client { return u.c }
+// Client returns the client the user belongs to (nil for a nil *User).
+func (u *User) Client() *Client {
+	if u == nil {
+		return nil
+	}
+	return u.c
+}
 
 func checkUserID(id string) error { return checkName("user ID", id, maxUserID) }
 
@@ -87,10 +98,14 @@ func (u User) MarshalJSON() ([]byte, error) { return json.Marshal(map[string]str
 
 // Authenticate returns a User that acts with token, a Paragon User Token
 // signed elsewhere (for example by another service, or Firebase/Auth0 tokens
-// configured in Paragon). It checks the token's form and expiry locally, then
-// asks Paragon (GET /sdk/me): a token Paragon refuses fails with
-// [ErrUnauthorized].
+// configured in Paragon). It checks the token's form and expiry locally,
+// all three segments of it, before anything is sent (a malformed token fails
+// with [ErrInvalidInput]), then asks Paragon (GET /sdk/me): a token Paragon
+// refuses fails with [ErrUnauthorized].
 func (c *Client) Authenticate(ctx context.Context, token string) (*User, error) {
+	if c == nil {
+		return nil, invalid("nil *paragon.Client")
+	}
 	sub, err := inspectToken(token, time.Now())
 	if err != nil {
 		return nil, err
@@ -109,24 +124,39 @@ func (c *Client) Authenticate(ctx context.Context, token string) (*User, error) 
 	return u, nil
 }
 
+// maxTokenBytes bounds the tokens Authenticate accepts.
+const maxTokenBytes = 16 << 10
+
 // inspectToken checks a JWT's form without verifying its signature (only
-// Paragon holds the public key): three base64url parts, an RS256 header and
-// an unexpired exp. It returns the subject. Errors never include the token.
+// Paragon holds the public key) and returns its subject. All three segments
+// are checked before anything is sent, because the token goes into the
+// Authorization header as it is: each is non-empty, unpadded base64url
+// (only A–Z, a–z, 0–9, '-' and '_', in its canonical encoding), the header
+// and the claims are JSON objects, the header names RS256, and exp is in
+// the future. Errors match ErrInvalidInput and never include the token.
 func inspectToken(token string, now time.Time) (string, error) {
 	if token == "" {
 		return "", invalid("empty token")
 	}
-	if len(token) > 16<<10 {
+	if len(token) > maxTokenBytes {
 		return "", invalid("token is %d bytes long", len(token))
 	}
 	parts := strings.Split(token, ".")
-	if len(parts) != 3 || parts[2] == "" {
+	if len(parts) != 3 {
 		return "", invalid("token is not a signed JWT (want header.payload.signature)")
+	}
+	var segs [3][]byte
+	for i, name := range [...]string{"header", "claims", "signature"} {
+		b, err := decodeSegment(parts[i])
+		if err != nil {
+			return "", invalid("token %s: %v", name, err)
+		}
+		segs[i] = b
 	}
 	var hdr struct {
 		Alg string `json:"alg"`
 	}
-	if err := decodeSegment(parts[0], &hdr); err != nil {
+	if err := decodeObject(segs[0], &hdr); err != nil {
 		return "", invalid("token header: %v", err)
 	}
 	if hdr.Alg != "RS256" {
@@ -137,7 +167,7 @@ func inspectToken(token string, now time.Time) (string, error) {
 		ID  string   `json:"id"`
 		Exp *float64 `json:"exp"`
 	}
-	if err := decodeSegment(parts[1], &claims); err != nil {
+	if err := decodeObject(segs[1], &claims); err != nil {
 		return "", invalid("token claims: %v", err)
 	}
 	sub := claims.Sub
@@ -156,13 +186,31 @@ func inspectToken(token string, now time.Time) (string, error) {
 	return sub, nil
 }
 
-func decodeSegment(seg string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
-	if err != nil {
-		return fmt.Errorf("not base64url")
+// decodeSegment decodes one JWT segment: non-empty, unpadded base64url,
+// canonical (no stray bits in the last character).
+func decodeSegment(seg string) ([]byte, error) {
+	if seg == "" {
+		return nil, errors.New("empty")
+	}
+	for i := 0; i < len(seg); i++ {
+		if c := seg[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("not base64url (a character outside A-Z, a-z, 0-9, '-', '_')")
+		}
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(seg)
+	if err != nil || len(b) == 0 {
+		return nil, errors.New("not base64url")
+	}
+	return b, nil
+}
+
+// decodeObject decodes a JSON object (not null, an array or a string).
+func decodeObject(b []byte, v any) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return errors.New("not a JSON object")
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("not a JSON object")
+		return errors.New("not a JSON object")
 	}
 	return nil
 }
@@ -286,11 +334,11 @@ func (p ProjectInfo) HasFeature(feature string) bool {
 //
 // Docs: https://docs.useparagon.com/apis/users
 func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, error) {
-	if u == nil {
-		return nil, errNilUser
+	if err := u.usable(); err != nil {
+		return nil, err
 	}
 	resp, err := u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "GET", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+		svc: ServiceAPI, method: "GET", path: u.projectPath("/sdk/me"), template: "/sdk/me",
 	}, opts)
 	if err != nil {
 		return nil, err
@@ -321,8 +369,8 @@ const maxMetadataBytes = 256 << 10
 // the same key (e.g. "name" and "Name"), and a key that is empty once
 // trimmed, fail with [ErrInvalidInput] before anything is sent.
 func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ...CallOption) error {
-	if u == nil {
-		return errNilUser
+	if err := u.usable(); err != nil {
+		return err
 	}
 	if meta == nil {
 		return invalid("nil metadata")
@@ -339,7 +387,7 @@ func (u *User) SetUserMetadata(ctx context.Context, meta map[string]any, opts ..
 		return invalid("metadata is %d bytes encoded (max %d)", len(body), maxMetadataBytes)
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: "PATCH", path: u.c.projectPath("/sdk/me"), template: "/sdk/me",
+		svc: ServiceAPI, method: "PATCH", path: u.projectPath("/sdk/me"), template: "/sdk/me",
 		rawBody: body, ctype: "application/json",
 	}, opts)
 	u.forget()

@@ -26,9 +26,12 @@ const DefaultMaxWebhookBytes = 1 << 20
 // VerifyWebhookSignature checks the X-Paragon-Signature header value
 // ("v1=<HMAC-SHA256 of the raw body>") of an ActionKit trigger webhook against
 // secret, the ActionKit signing secret from Paragon's settings. The digest is
-// accepted in hex or base64 (Paragon does not document which) and compared in
-// constant time. Errors match [ErrInvalidSignature] and never include the
-// secret.
+// accepted in lower-case hex or in padded standard base64 (Paragon does not
+// document which), and only in that canonical spelling: upper-case hex,
+// base64 with other padding bits, without padding, URL-safe or with line
+// breaks does not verify, so that one MAC has exactly one accepted text per
+// encoding. The comparison is in constant time. Errors match
+// [ErrInvalidSignature] and never include the secret.
 //
 // Docs: https://docs.useparagon.com/actionkit/triggers/receiving-webhooks
 func VerifyWebhookSignature(secret string, body []byte, header string) error {
@@ -43,22 +46,21 @@ func VerifyWebhookSignature(secret string, body []byte, header string) error {
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
-	want := mac.Sum(nil)
+	sum := mac.Sum(nil)
+	// The canonical spellings of the MAC. Comparing the header's text with
+	// them, rather than decoding it, leaves no room for a decoder's
+	// leniency (non-zero padding bits, skipped CR/LF, either hex case).
+	var hexWant [2 * sha256.Size]byte
+	hex.Encode(hexWant[:], sum)
+	b64Want := make([]byte, base64.StdEncoding.EncodedLen(sha256.Size))
+	base64.StdEncoding.Encode(b64Want, sum)
 	// The header may hold several comma-separated signatures (key rotation).
 	for part := range strings.SplitSeq(header, ",") {
 		scheme, sig, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok || scheme != "v1" {
 			continue
 		}
-		if got, err := hex.DecodeString(sig); err == nil && hmac.Equal(got, want) {
-			return nil
-		}
-		// The base64 decoder skips CR and LF anywhere in its input; refuse
-		// them, so that only the canonical encoding of the MAC verifies.
-		if strings.ContainsAny(sig, "\r\n") {
-			continue
-		}
-		if got, err := base64.StdEncoding.DecodeString(sig); err == nil && hmac.Equal(got, want) {
+		if hmac.Equal([]byte(sig), hexWant[:]) || hmac.Equal([]byte(sig), b64Want) {
 			return nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,13 +34,29 @@ func TestVerifyWebhookSignature(t *testing.T) {
 	assert.NoError(t, paragon.VerifyWebhookSignature(webhookSecret, body, "v0=abc, "+good))
 
 	bad := map[string]string{
-		"missing":       "",
-		"other scheme":  "v2=" + hex.EncodeToString(mac),
-		"tampered":      "v1=" + hex.EncodeToString(sign(webhookSecret, append(body, ' '))),
-		"other secret":  "v1=" + hex.EncodeToString(sign("other", body)),
-		"not hex":       "v1=zz",
-		"truncated sig": good[:20],
-		"huge":          "v1=" + strings.Repeat("a", 5000),
+		"missing":        "",
+		"other scheme":   "v2=" + hex.EncodeToString(mac),
+		"tampered":       "v1=" + hex.EncodeToString(sign(webhookSecret, append(body, ' '))),
+		"other secret":   "v1=" + hex.EncodeToString(sign("other", body)),
+		"not hex":        "v1=zz",
+		"truncated sig":  good[:20],
+		"huge":           "v1=" + strings.Repeat("a", 5000),
+		"upper-case hex": "v1=" + strings.ToUpper(hex.EncodeToString(mac)),
+		"unpadded b64":   "v1=" + base64.RawStdEncoding.EncodeToString(mac),
+		"URL-safe b64":   "v1=" + base64.URLEncoding.EncodeToString(mac),
+		"b64 with CRLF":  "v1=" + base64.StdEncoding.EncodeToString(mac)[:20] + "\r\n" + base64.StdEncoding.EncodeToString(mac)[20:],
+	}
+	// Non-canonical base64 of the same MAC: the last character before the
+	// padding carries two unused bits, which a lenient decoder ignores.
+	canon := base64.StdEncoding.EncodeToString(mac)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	last := strings.IndexByte(alphabet, canon[len(canon)-2])
+	for bits := 1; bits < 4; bits++ {
+		variant := canon[:len(canon)-2] + string(alphabet[last^bits]) + "="
+		got, err := base64.StdEncoding.DecodeString(variant)
+		require.NoError(t, err)
+		require.Equal(t, mac, got, "the variant decodes to the same MAC")
+		bad["padding bits "+strconv.Itoa(bits)] = "v1=" + variant
 	}
 	for name, hdr := range bad {
 		err := paragon.VerifyWebhookSignature(webhookSecret, body, hdr)
@@ -80,10 +97,15 @@ func FuzzVerifyWebhookSignature(f *testing.F) {
 		err := paragon.VerifyWebhookSignature(webhookSecret, body, header)
 		if err == nil {
 			// Only a header carrying the real MAC may pass.
+			// Only a header carrying the MAC in its canonical spelling
+			// (lower-case hex, padded standard base64) may pass.
 			mac := sign(webhookSecret, body)
-			if !strings.Contains(strings.ToLower(header), hex.EncodeToString(mac)) && !strings.Contains(header, base64.StdEncoding.EncodeToString(mac)) {
-				t.Fatalf("accepted a header without the MAC: %q", header)
+			for part := range strings.SplitSeq(header, ",") {
+				if s := strings.TrimSpace(part); s == "v1="+hex.EncodeToString(mac) || s == "v1="+base64.StdEncoding.EncodeToString(mac) {
+					return
+				}
 			}
+			t.Fatalf("accepted a header without the canonical MAC: %q", header)
 		}
 	})
 }

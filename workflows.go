@@ -52,7 +52,11 @@ func (r *WorkflowResponse) Decode(v any) error {
 // step's status and body. If the Response step does not answer within 55 s,
 // Paragon answers 542 and Workflow returns an error matching
 // [ErrWorkflowTimeout]; it is never retried, because the workflow may still
-// be running. The workflow must be enabled for the user.
+// be running. No status is retried, 429 and 5xx included: the Response step
+// may have set it, so the workflow ran. A trigger is sent again only when
+// it provably was not processed (it never reached the server, or HTTP/2
+// said REFUSED_STREAM or GOAWAY below it), whatever [WithIdempotent] says.
+// The workflow must be enabled for the user.
 //
 // Docs: https://docs.useparagon.com/workflows/triggers/request-trigger
 func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParams, opts ...CallOption) (*WorkflowResponse, error) {
@@ -64,8 +68,9 @@ func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParam
 		p = &WorkflowParams{}
 	}
 	r := &apiRequest{
-		svc: ServiceEvents, method: "POST", path: u.c.projectPath("/sdk/triggers/" + id),
+		svc: ServiceEvents, method: "POST", path: u.projectPath("/sdk/triggers/" + id),
 		template: "/sdk/triggers/{workflow}", query: p.Query,
+		triggered: true, // any status may be the Response step's: never retried on a status
 	}
 	if p.Body != nil {
 		body, err := marshalBody(p.Body)
@@ -101,8 +106,8 @@ func (u *User) Workflow(ctx context.Context, workflowID string, p *WorkflowParam
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
-	if u == nil {
-		return errNilUser
+	if err := u.usable(); err != nil {
+		return err
 	}
 	return u.setWorkflow(ctx, workflowID, true, opts)
 }
@@ -114,8 +119,8 @@ func (u *User) EnableWorkflow(ctx context.Context, workflowID string, opts ...Ca
 //
 // Docs: https://docs.useparagon.com/apis/api-reference
 func (u *User) DisableWorkflow(ctx context.Context, workflowID string, opts ...CallOption) error {
-	if u == nil {
-		return errNilUser
+	if err := u.usable(); err != nil {
+		return err
 	}
 	return u.setWorkflow(ctx, workflowID, false, opts)
 }
@@ -150,7 +155,7 @@ func (u *User) setWorkflow(ctx context.Context, workflowID string, enable bool, 
 		}
 	}
 	_, err = u.do(ctx, &apiRequest{
-		svc: ServiceAPI, method: method, path: u.c.projectPath("/sdk/workflows/" + id),
+		svc: ServiceAPI, method: method, path: u.projectPath("/sdk/workflows/" + id),
 		template: "/sdk/workflows/{workflow}",
 	}, opts)
 	u.forget()

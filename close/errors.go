@@ -73,9 +73,9 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("close: ")
 	if e.Method != "" {
-		b.WriteString(e.Method)
+		b.WriteString(textutil.Escape(e.Method))
 		b.WriteByte(' ')
-		b.WriteString(e.Path)
+		b.WriteString(textutil.Escape(e.Path))
 		b.WriteString(": ")
 	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
@@ -88,7 +88,7 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(textutil.EscapeLimit(e.Message, textutil.MaxEscaped)) // Close's text may echo user input
 	}
 	if len(e.FieldErrors) > 0 {
 		names := make([]string, 0, len(e.FieldErrors))
@@ -101,9 +101,9 @@ func (e *Error) Error() string {
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			b.WriteString(k)
+			b.WriteString(textutil.Escape(k))
 			b.WriteString(": ")
-			b.WriteString(e.FieldError(k))
+			b.WriteString(textutil.EscapeLimit(e.FieldError(k), textutil.MaxEscaped))
 		}
 		b.WriteByte(')')
 	}

@@ -347,19 +347,25 @@ func TestSDKConcurrentLoad(t *testing.T) {
 	assert.Len(t, srv.Events(), ok, "every SDK-reported success is recorded exactly once")
 }
 
-func TestSDKProxyFollowsCloseRedirect(t *testing.T) {
+// TestSDKProxyReturnsCloseRedirect: proxy calls follow no redirect (issue
+// #9: a third party must not steer the user's token to another route, and a
+// write answered with a redirect is never sent again), so Close's redirect
+// of a path without its trailing slash comes back as the answer, with its
+// Location, and creates nothing. Clients send the slashed form (close spec).
+func TestSDKProxyReturnsCloseRedirect(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, paragontest.WithUser(paragontest.UserSeed{ID: "u1", Connected: []string{"close"}}))
 	u := srv.Client().User("u1")
-	resp, err := u.Request(t.Context(), "close", "/lead", &paragon.RequestOptions{Method: http.MethodPost, Body: map[string]any{"name": "Slashless"}})
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Len(t, srv.CloseCRM().Leads(), 1, "the 308 keeps method and body")
-	resp, err = u.Request(t.Context(), "close", "/lead", nil)
-	require.NoError(t, err)
-	var page struct {
-		Data []map[string]any `json:"data"`
+	for _, method := range []string{http.MethodPost, http.MethodGet} {
+		var body any
+		if method == http.MethodPost {
+			body = map[string]any{"name": "Slashless"}
+		}
+		_, err := u.Request(t.Context(), "close", "/lead", &paragon.RequestOptions{Method: method, Body: body})
+		var pe *paragon.Error
+		require.ErrorAs(t, err, &pe, method)
+		assert.True(t, pe.StatusCode == http.StatusPermanentRedirect || pe.StatusCode == http.StatusMovedPermanently, "%s: %d", method, pe.StatusCode)
+		assert.True(t, strings.HasSuffix(pe.Header.Get("Location"), "lead/"), pe.Header.Get("Location"))
 	}
-	require.NoError(t, resp.Decode(&page))
-	assert.Len(t, page.Data, 1)
+	assert.Empty(t, srv.CloseCRM().Leads(), "the redirected POST was not re-sent")
 }

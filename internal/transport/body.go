@@ -32,11 +32,19 @@ func readBody(r io.Reader, n, limit int64) ([]byte, error) {
 	return b, err
 }
 
-// readKnown reads r to EOF into a slice sized for the declared length n,
-// plus one byte so the last Read can report EOF without a reallocation.
-// A body longer than declared still reads correctly, growing the slice.
+// maxPrealloc bounds what readKnown allocates before any byte arrived: a
+// declared Content-Length is a claim, not bytes, and a server that declares
+// 32 MiB and stalls must not pin 32 MiB per call.
+const maxPrealloc = 16 << 10
+
+// readKnown reads r to EOF, for a body whose declared length is n. Its
+// buffer starts at min(n, maxPrealloc)+1 bytes (the extra byte lets the
+// last Read report EOF without a reallocation) and doubles as bytes
+// arrive, never past n+1 while the body keeps to its declared length: at
+// any time it holds at most about twice what arrived. A body longer than
+// declared still reads correctly.
 func readKnown(r io.Reader, n int64) ([]byte, error) {
-	b := make([]byte, 0, n+1)
+	b := make([]byte, 0, min(n, maxPrealloc)+1)
 	for {
 		m, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+m]
@@ -47,7 +55,13 @@ func readKnown(r io.Reader, n int64) ([]byte, error) {
 			return b, err
 		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			next := int64(2 * cap(b))
+			if int64(len(b)) <= n {
+				next = min(next, n+1)
+			}
+			nb := make([]byte, len(b), next)
+			copy(nb, b)
+			b = nb
 		}
 	}
 }

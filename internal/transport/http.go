@@ -18,8 +18,9 @@ const MaxRedirects = 5
 var ErrRedirectRefused = errors.New("paragon: redirect refused")
 
 var (
-	errCrossHostRedirect = &redirectError{"to another host"}
-	errTooManyRedirects  = &redirectError{"after " + strconv.Itoa(MaxRedirects) + " redirects"}
+	errCrossHostRedirect  = &redirectError{"to another host"}
+	errOtherRouteRedirect = &redirectError{"to another route"}
+	errTooManyRedirects   = &redirectError{"after " + strconv.Itoa(MaxRedirects) + " redirects"}
 )
 
 // redirectError is a refused redirect. Its text holds no URL.
@@ -43,31 +44,61 @@ func CheckRedirect(req *http.Request, via []*http.Request) error {
 }
 
 // guardRedirect wraps a client's CheckRedirect (nil: net/http's default of
-// 10 redirects). Whatever the inner policy allows, Authorization is removed
-// from a redirect to another scheme or host. It records on the attempt's
-// call that a redirect happened (the first request did reach a server) and
-// whether it was refused (never retried).
+// 10 redirects). Whatever the inner policy allows:
+//
+//   - a call marked NoRedirects (the proxy) follows none: the 3xx is its
+//     answer (http.ErrUseLastResponse);
+//   - no hop leaves the call's route: a redirect to another scheme, host,
+//     port or path (sameRoute) is refused, so the user's token never goes
+//     to another route, not even on the same host;
+//   - Authorization is removed from a redirect to another origin, should
+//     the guard be used without a call.
+//
+// It records on the attempt's call that a redirect happened (the first
+// request did reach a server), whether it was followed (one more
+// connection allowed) and whether it was refused (never retried).
 func guardRedirect(inner func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		c, _ := req.Context().Value(callKey{}).(*call)
 		if c != nil {
 			c.redirected = true
+			if c.r.NoRedirects {
+				return http.ErrUseLastResponse
+			}
 		}
-		if len(via) > 0 && !sameOrigin(req.URL, via[0].URL) {
-			req.Header.Del("Authorization")
+		if len(via) == 0 {
+			return nil
 		}
 		var err error
 		switch {
+		case !sameOrigin(req.URL, via[0].URL):
+			req.Header.Del("Authorization")
+			err = errCrossHostRedirect
+		case !sameRoute(req.URL, via[0].URL):
+			err = errOtherRouteRedirect
 		case inner != nil:
 			err = inner(req, via)
 		case len(via) >= 10:
 			err = errors.New("stopped after 10 redirects")
 		}
-		if err != nil && !errors.Is(err, http.ErrUseLastResponse) && c != nil {
-			c.redirectFailed = true
+		if c != nil {
+			switch {
+			case err == nil:
+				c.hops.Add(1)
+			case !errors.Is(err, http.ErrUseLastResponse):
+				c.redirectFailed = true
+			}
 		}
 		return err
 	}
+}
+
+// sameRoute reports whether the hop a stays on the route of the call's
+// first request b: the same origin and the same path, compared in its
+// escaped form (so that "%2F" or "%2e%2e" are not equal to "/" or ".."),
+// with a possibly different query.
+func sameRoute(a, b *url.URL) bool {
+	return sameOrigin(a, b) && a.EscapedPath() == b.EscapedPath()
 }
 
 // sameOrigin reports whether a and b share scheme, host and port (the

@@ -169,6 +169,10 @@ func TestRealCrossHostRedirect(t *testing.T) {
 		case "/old":
 			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
 		case "/new":
+			if r.URL.Query().Get("from") == "old" {
+				http.Redirect(w, r, "/new?from=self", http.StatusFound)
+				return
+			}
 			_, _ = io.WriteString(w, r.Header.Get("Authorization"))
 		}
 	})
@@ -185,19 +189,25 @@ func TestRealCrossHostRedirect(t *testing.T) {
 		assert.Equal(t, int32(1), rt.n.Load(), "a refused redirect is not retried")
 		assert.NotContains(t, err.Error(), "secret")
 	})
-	t.Run("allowed by the user's policy, without Authorization", func(t *testing.T) {
+	t.Run("refused even when the user's policy allows it", func(t *testing.T) {
 		t.Parallel()
 		allowAll := func(*http.Request, []*http.Request) error { return nil }
 		tr, _ := newReal(t, allowAll)
-		resp := mustDo(t, tr, authorize(get(origin.URL+"/away")))
-		assert.Equal(t, "stolen", string(resp.Body))
-		assert.Equal(t, int32(1), otherHits.Load())
-		assert.Empty(t, otherAuth.Load(), "Authorization must never reach another host")
+		_, err := tr.Do(t.Context(), authorize(get(origin.URL+"/away")))
+		require.ErrorIs(t, err, ErrRedirectRefused)
+		assert.Equal(t, int32(0), otherHits.Load())
 	})
-	t.Run("same host keeps Authorization", func(t *testing.T) {
+	t.Run("same host, other path: refused", func(t *testing.T) {
+		t.Parallel()
+		tr, rt := newReal(t, CheckRedirect)
+		_, err := tr.Do(t.Context(), authorize(get(origin.URL+"/old")))
+		require.ErrorIs(t, err, ErrRedirectRefused)
+		assert.Equal(t, int32(1), rt.n.Load())
+	})
+	t.Run("same route keeps Authorization", func(t *testing.T) {
 		t.Parallel()
 		tr, _ := newReal(t, CheckRedirect)
-		resp := mustDo(t, tr, authorize(get(origin.URL+"/old")))
+		resp := mustDo(t, tr, authorize(get(origin.URL+"/new?from=old")))
 		assert.Equal(t, "Bearer tok-secret", string(resp.Body))
 	})
 }

@@ -141,16 +141,95 @@ func TestDialFailureAfterRedirectIsNotRetriedForPost(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dial := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 		respond := func(n int, req *http.Request) (*http.Response, error) {
-			if req.URL.Path == "/first" {
-				return reply(http.StatusSeeOther, "", "Location", "/second"), nil
+			if n == 1 {
+				return reply(http.StatusSeeOther, "", "Location", "/first?page=2"), nil
 			}
 			return nil, dial // the POST was processed; the GET after 303 failed to dial
 		}
-		tr, rt := newFake(respond, Config{})
+		tr, rt := newFake(respond, Config{MaxRetries: 3})
 		_, err := tr.Do(t.Context(), post("https://api.example.test/first", "{}"))
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		assert.Len(t, rt.calls(), 2, "one POST and one redirected GET, no retry")
 	})
+}
+
+// TestNoResendAfterRedirect: once a POST was answered with a redirect, it
+// is never sent again, whatever the next hop answers (POST → 303 → GET →
+// 429 used to re-send the POST).
+func TestNoResendAfterRedirect(t *testing.T) {
+	t.Parallel()
+	for _, last := range []int{429, 503, 500} {
+		synctest.Test(t, func(t *testing.T) {
+			respond := func(n int, req *http.Request) (*http.Response, error) {
+				if req.Method == http.MethodPost {
+					return reply(http.StatusSeeOther, "", "Location", "/first"), nil
+				}
+				return reply(last, "", "Retry-After", "0"), nil
+			}
+			tr, rt := newFake(respond, Config{MaxRetries: 3})
+			resp, err := tr.Do(t.Context(), post("https://api.example.test/first", "{}"))
+			require.NoError(t, err)
+			assert.Equal(t, last, resp.StatusCode)
+			calls := rt.calls()
+			require.Len(t, calls, 2, "the POST and the GET after 303, nothing more")
+		})
+	}
+}
+
+// TestRedirectConfinedToRoute: a hop may change the query, never the
+// scheme, host, port or path; a call marked NoRedirects follows nothing.
+func TestRedirectConfinedToRoute(t *testing.T) {
+	t.Parallel()
+	const first = "https://api.example.test/projects/p/sdk/proxy/close/lead/"
+	for _, tt := range []struct {
+		location string
+		follow   bool
+	}{
+		{"/projects/p/sdk/proxy/close/lead/?_skip=100", true},
+		{"https://api.example.test/projects/p/sdk/proxy/close/lead/", true},
+		{"/projects/p/sdk/proxy/close/lead", false},
+		{"/projects/p/sdk/proxy/close/lead/x", false},
+		{"/projects/p/sdk/proxy/close/", false},
+		{"/projects/p/sdk/credentials?includeAccountAuth=true", false},
+		{"/projects/p/sdk/proxy/close/lead/../../salesforce/", false},
+		{"/projects/p/sdk/proxy/close/lead%2F", false},
+		{"/projects/p/sdk/proxy/close/%6cead/", false},
+		{"http://api.example.test/projects/p/sdk/proxy/close/lead/", false},
+		{"https://api.example.test:8443/projects/p/sdk/proxy/close/lead/", false},
+		{"https://other.example.test/projects/p/sdk/proxy/close/lead/", false},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			respond := func(n int, req *http.Request) (*http.Response, error) {
+				if n == 1 {
+					return reply(http.StatusTemporaryRedirect, "", "Location", tt.location), nil
+				}
+				return reply(200, `{}`), nil
+			}
+			tr, rt := newFake(respond, Config{MaxRetries: 2})
+			tr.client.CheckRedirect = guardRedirect(CheckRedirect)
+			r := get(first)
+			r.Authorize = func(context.Context) (string, error) { return "tok", nil }
+			resp, err := tr.Do(t.Context(), r)
+			if tt.follow {
+				require.NoError(t, err, tt.location)
+				assert.Equal(t, 200, resp.StatusCode)
+				assert.Len(t, rt.calls(), 2, tt.location)
+				return
+			}
+			require.ErrorIs(t, err, ErrRedirectRefused, tt.location)
+			assert.Len(t, rt.calls(), 1, "%s: refused and not retried", tt.location)
+
+			// With NoRedirects the 3xx itself is the answer.
+			tr, rt = newFake(respond, Config{MaxRetries: 2})
+			r = get(first)
+			r.NoRedirects = true
+			resp, err = tr.Do(t.Context(), r)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
+			assert.Equal(t, tt.location, resp.Header.Get("Location"))
+			assert.Len(t, rt.calls(), 1)
+		})
+	}
 }
 
 func TestBackoffBoundsAndJitterAtCap(t *testing.T) {

@@ -13,8 +13,32 @@
 //  3. A response is retried on 429 for any method, and on 408, 500, 502, 503
 //     and 504 for idempotent requests. Everything else is final; in
 //     particular 501, 542 and any 2xx that arrived whole (or was handed
-//     over as a stream).
+//     over as a stream). A Request with RetryUnprocessedOnly (a workflow
+//     trigger, whose own Response step may set any status) is never retried
+//     on a status.
+//  4. Once a non-idempotent request was answered with a redirect, it is
+//     never sent again, whatever happens next.
 //
+// Below this policy, net/http may send a request again by itself: HTTP/1
+// on a kept-alive connection the server closed, HTTP/2 on REFUSED_STREAM,
+// on GOAWAY and on a stream reset with PROTOCOL_ERROR (golang/go#47635),
+// looping across fresh connections when every one fails (golang/go#52459).
+// Two rules keep that in check:
+//
+//   - A non-idempotent request gets a body without GetBody (an empty body
+//     is still a non-nil reader), so net/http can't replay it once it was
+//     written. When HTTP/2 proves it was not processed (REFUSED_STREAM, or
+//     a GOAWAY whose last stream ID is below it; RFC 9113 §8.7), the
+//     error is classified as never sent, and this policy may retry it.
+//   - Every attempt counts the connections net/http takes for it
+//     (httptrace.GotConn). More than one per redirect followed, plus
+//     MaxReplays, end the attempt with ErrTooManyAttempts, which the
+//     policy treats like a reset (retried for idempotent calls only).
+//
+// Redirects: a call marked NoRedirects (the proxy) never follows one; the
+// 3xx is its answer. Other calls follow at most MaxRedirects, and only to
+// the same scheme, host, port and path (the query may change): no hop
+// leaves the call's route.
 // A retry also needs an attempt left, a wait (server hint or backoff) that
 // neither exceeds Config.MaxRetryAfter nor passes the context's deadline, and
 // tokens from the Budget. When any of these is missing the last response or
@@ -30,8 +54,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,6 +125,19 @@ type Request struct {
 	// MaxRetries overrides Config.MaxRetries when >= 0; -1 = use the config.
 	// Note that the zero value means "no retries".
 	MaxRetries int
+	// NoRedirects returns a 3xx as the answer instead of following it
+	// (proxy calls: a third party must not steer the user's token to
+	// another route).
+	NoRedirects bool
+	// RetryUnprocessedOnly retries the request only when it provably was
+	// not processed (dial failures, REFUSED_STREAM, GOAWAY below it), never
+	// on a status and never because of Idempotent (workflow triggers).
+	RetryUnprocessedOnly bool
+	// DiscardBody drops a 2xx body unread (drained a little, for
+	// connection reuse): the status is the whole answer, and a body that
+	// breaks off or a deadline that passes while draining it changes
+	// nothing (App Events).
+	DiscardBody bool
 }
 
 // Response is the final answer to a Request. Non-2xx statuses come back as a
@@ -165,7 +204,21 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, errors.New("transport: nil request")
 	}
 	c := &call{t: t, r: r, idempotent: r.Idempotent || idempotentMethod(r.Method)}
-	ctx = context.WithValue(ctx, callKey{}, c)
+	if r.RetryUnprocessedOnly {
+		c.idempotent = false
+	}
+	// The call's context carries the call for the redirect guard and the
+	// trace that counts connections. Each attempt runs in a child that is
+	// cancelled with ErrTooManyAttempts when net/http replays the request
+	// too often, and released when the attempt is over (for a stream, when
+	// the caller closes it).
+	c.trace.GotConn = c.gotConn
+	cctx := httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, c), &c.trace)
+	defer func() {
+		if c.cancel != nil && !c.streaming {
+			c.cancel(nil)
+		}
+	}()
 	retries := t.cfg.MaxRetries
 	if r.MaxRetries >= 0 {
 		retries = r.MaxRetries
@@ -174,7 +227,14 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 	paid := 0 // budget tokens paid for the attempt in flight
 	for attempt := 1; ; attempt++ {
 		c.redirected, c.redirectFailed = false, false
-		req, err := c.newRequest(ctx)
+		c.conns.Store(0)
+		c.hops.Store(0)
+		if c.cancel != nil {
+			c.cancel(nil) // the last attempt's body was discarded
+		}
+		actx, cancel := context.WithCancelCause(cctx)
+		c.cancel = cancel
+		req, err := c.newRequest(actx)
 		if err != nil {
 			t.cfg.Budget.release(paid) // the retry paid for was never sent
 			return nil, err
@@ -183,16 +243,27 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 		resp, err := t.client.Do(req)
 		o := outcome{attempt: attempt}
 		if err != nil {
+			if ctx.Err() == nil && errors.Is(context.Cause(actx), ErrTooManyAttempts) {
+				err = &url.Error{Op: urlErrorOp(r.Method), URL: r.URL, Err: ErrTooManyAttempts}
+			}
 			o.err = redact(err)
 			o.retryable, o.timeout = c.retryableError(ctx, err)
 		} else {
 			o.resp = resp
 			o.hint, o.hasHint = RetryAfter(resp.Header, time.Now())
-			if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			switch {
+			case resp.StatusCode >= 200 && resp.StatusCode <= 299:
 				c.readSuccess(ctx, &o)
-			} else {
+			case r.RetryUnprocessedOnly:
+				// A workflow's Response step may set any status: it ran.
+			default:
 				o.retryable = ctx.Err() == nil && retryableStatus(resp.StatusCode, c.idempotent)
 			}
+		}
+		if c.redirected && !c.idempotent {
+			// The write reached a server, which answered with a redirect:
+			// whatever the next hop said, it is never sent again.
+			o.retryable = false
 		}
 
 		var wait time.Duration
@@ -217,14 +288,46 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 }
 
 // call is the state of one Do: the request and what the redirect guard
-// learned during the current attempt. Only Do's goroutine touches it.
+// and the connection trace learned during the current attempt. The flags
+// are touched by Do's goroutine and by CheckRedirect, which http.Client
+// calls on it; the counters also by net/http's trace hooks.
 type call struct {
 	t          *Transport
 	r          *Request
 	idempotent bool
 
-	redirected     bool // the current attempt followed a redirect
+	redirected     bool // the current attempt was answered with a redirect
 	redirectFailed bool // CheckRedirect refused a redirect
+	streaming      bool // the context lives on with a 2xx stream
+
+	trace  httptrace.ClientTrace
+	cancel context.CancelCauseFunc
+	conns  atomic.Int32 // connections taken in the current attempt
+	hops   atomic.Int32 // redirects followed in the current attempt
+}
+
+// MaxReplays is how many times, within one attempt of the retry policy,
+// net/http may send a request again by itself (on a fresh connection after
+// a stream reset or GOAWAY, or after a kept-alive connection was closed)
+// before the call ends with ErrTooManyAttempts. Each redirect followed
+// allows one more connection.
+const MaxReplays = 2
+
+// ErrTooManyAttempts ends an attempt that net/http sent more than
+// MaxReplays extra times on its own (a server that resets or refuses every
+// stream, or sends GOAWAY on every new connection). The policy treats it as
+// a reset: an idempotent call is retried (with backoff, within the budget),
+// any other is not. A call thus puts at most
+// (MaxRetries+1)·(1+redirects+MaxReplays+1) requests on the wire; a
+// non-idempotent one is never among the replays.
+var ErrTooManyAttempts = errors.New("paragon: too many attempts at the HTTP layer (the server reset or refused the request on every connection)")
+
+// gotConn counts the connections taken for the current attempt and ends
+// the call once net/http's own replays pass MaxReplays.
+func (c *call) gotConn(httptrace.GotConnInfo) {
+	if n := c.conns.Add(1); n > 1+c.hops.Load()+MaxReplays {
+		c.cancel(ErrTooManyAttempts)
+	}
 }
 
 // callKey is the context key under which Do stores its *call for the
@@ -244,17 +347,26 @@ type outcome struct {
 }
 
 // newRequest builds the *http.Request for one attempt: a fresh body reader
-// over r.Body (http.NewRequestWithContext sets ContentLength and GetBody),
-// a copy of r.Header, User-Agent and a freshly authorized token.
+// over r.Body, a copy of r.Header, User-Agent and a freshly authorized
+// token. An idempotent request's body is a bytes.Reader, for which
+// http.NewRequestWithContext sets ContentLength and GetBody, so net/http
+// may replay it. A non-idempotent request's body is a writeBody without
+// GetBody, present even when empty (net/http replays a request without a
+// body freely), so that net/http can't send it twice.
 func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 	r := c.r
 	var body io.Reader
-	if r.Body != nil {
+	if r.Body != nil && c.idempotent {
 		body = bytes.NewReader(r.Body)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		return nil, redact(err)
+	}
+	if !c.idempotent {
+		wb := &writeBody{}
+		wb.Reset(r.Body)
+		req.Body, req.GetBody, req.ContentLength = wb, nil, int64(len(r.Body))
 	}
 	// A fresh map per attempt, as a cookie jar adds to it, sized for the
 	// two headers set here. Its values are r.Header's slices, capped so that
@@ -286,7 +398,14 @@ func (c *call) readSuccess(ctx context.Context, o *outcome) {
 	resp := o.resp
 	if c.r.Stream {
 		o.out = c.response(o)
-		o.out.Stream = resp.Body
+		o.out.Stream = &streamBody{ReadCloser: resp.Body, cancel: c.cancel}
+		c.streaming = true
+		return
+	}
+	if c.r.DiscardBody {
+		// The status is the answer: what follows can't undo it.
+		discard(resp.Body)
+		o.out = c.response(o)
 		return
 	}
 	n := resp.ContentLength
@@ -308,6 +427,27 @@ func (c *call) readSuccess(ctx context.Context, o *outcome) {
 	o.err = &url.Error{Op: urlErrorOp(c.r.Method), URL: redactURL(c.r.URL), Err: fmt.Errorf("reading response body: %w", err)}
 	o.retryable = c.idempotent && ctx.Err() == nil
 	o.timeout = isTimeout(err)
+}
+
+// writeBody is the body of a non-idempotent request: a reader over the
+// request's bytes that net/http can't rewind, as the request has no GetBody.
+type writeBody struct{ bytes.Reader }
+
+// Close implements io.Closer.
+func (*writeBody) Close() error { return nil }
+
+// streamBody is a 2xx body handed over as a stream; closing it releases
+// the call's context.
+type streamBody struct {
+	io.ReadCloser
+	cancel context.CancelCauseFunc
+}
+
+// Close closes the body and releases the call's context.
+func (b *streamBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel(nil)
+	return err
 }
 
 // finish turns the last attempt into Do's result and settles the budget.
