@@ -226,12 +226,9 @@ func ExampleWithProxyURL() {
 }
 
 func ExampleUser_CreateConfiguration() {
-	c, err := paragon.NewClientFromEnv()
-	if err != nil {
-		fmt.Println("set PARAGON_PROJECT_ID and PARAGON_SIGNING_KEY")
-		return
-	}
-	u := c.User("acct-1042")
+	srv := paragontest.NewServer(paragontest.WithUser(paragontest.UserSeed{ID: "acct-1042", Connected: []string{"close"}}))
+	defer srv.Close()
+	u := srv.Client().User("acct-1042")
 	ctx := context.Background()
 	me, err := u.GetUser(ctx)
 	if err != nil {
@@ -245,14 +242,36 @@ func ExampleUser_CreateConfiguration() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Pin calls to it; App Events then run only its workflows.
-	err = u.Event(ctx, "Deal Won", map[string]any{"amount": 1200},
-		paragon.WithCredential(credID), paragon.WithConfiguration(cfg.ID))
+	// Pin calls to it: this enables the workflow in it only, and App Events
+	// then run only its workflows.
+	pin := []paragon.CallOption{paragon.WithCredential(credID), paragon.WithConfiguration(cfg.ID)}
+	if err := u.EnableWorkflow(ctx, paragontest.WorkflowCloseLookupLead, pin...); err != nil {
+		log.Fatal(err)
+	}
+	if err := u.Event(ctx, "Deal Won", map[string]any{"amount": 1200}, pin...); err != nil {
+		log.Fatal(err)
+	}
+	me, err = u.GetUser(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The default configuration can't be deleted; others can.
-	if err := u.DeleteConfiguration(ctx, credID, cfg.ID); err != nil {
-		log.Fatal(err)
+	for _, c := range me.Integrations["close"].AllCredentials[0].Configurations {
+		fmt.Printf("%q default=%t lookup enabled=%t\n", c.ExternalID, c.IsDefault, c.WorkflowSettings[paragontest.WorkflowCloseLookupLead].Enabled)
 	}
+
+	// The default configuration can't be deleted (refused before any
+	// request); others can.
+	var defaultID string
+	for _, c := range me.Integrations["close"].AllCredentials[0].Configurations {
+		if c.IsDefault {
+			defaultID = c.ID
+		}
+	}
+	fmt.Println(errors.Is(u.DeleteConfiguration(ctx, credID, defaultID), paragon.ErrDefaultConfiguration))
+	fmt.Println(u.DeleteConfiguration(ctx, credID, cfg.ID))
+	// Output:
+	// "" default=true lookup enabled=false
+	// "eu-team" default=false lookup enabled=true
+	// true
+	// <nil>
 }
