@@ -208,21 +208,28 @@ func ExampleWithResponseInto() {
 }
 
 func ExampleWithProxyURL() {
-	c, err := paragon.NewClientFromEnv()
-	if err != nil {
-		fmt.Println("set PARAGON_PROJECT_ID and PARAGON_SIGNING_KEY")
-		return
-	}
-	u := c.User("acct-1042")
+	// A project with Google Drive; paragontest's proxy echoes what the
+	// provider would receive for integrations it has no fake of.
+	srv := paragontest.NewServer(
+		paragontest.WithIntegration(paragontest.Integration{Type: "googledrive"}),
+		paragontest.WithUser(paragontest.UserSeed{ID: "acct-1042", Connected: []string{"googledrive"}}))
+	defer srv.Close()
+	u := srv.Client().User("acct-1042")
+
 	// GET https://sheets.googleapis.com/v4/spreadsheets/{id} with the user's
 	// Google Drive credential: the full URL goes in X-Paragon-Proxy-Url,
-	// the path stays empty.
-	resp, err := u.Request(context.Background(), "googledrive", "", nil,
+	// the path stays empty, and the query joins the URL's.
+	resp, err := u.Request(context.Background(), "googledrive", "", &paragon.RequestOptions{Query: map[string][]string{"fields": {"sheets"}}},
 		paragon.WithProxyURL("https://sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.StatusCode)
+	var seen struct{ Method, URL string }
+	if err := resp.Decode(&seen); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, seen.Method, seen.URL)
+	// Output: 200 GET https://sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms?fields=sheets
 }
 
 func ExampleUser_CreateConfiguration() {
