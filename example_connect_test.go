@@ -208,30 +208,34 @@ func ExampleWithResponseInto() {
 }
 
 func ExampleWithProxyURL() {
-	c, err := paragon.NewClientFromEnv()
-	if err != nil {
-		fmt.Println("set PARAGON_PROJECT_ID and PARAGON_SIGNING_KEY")
-		return
-	}
-	u := c.User("acct-1042")
+	// A project with Google Drive; paragontest's proxy echoes what the
+	// provider would receive for integrations it has no fake of.
+	srv := paragontest.NewServer(
+		paragontest.WithIntegration(paragontest.Integration{Type: "googledrive"}),
+		paragontest.WithUser(paragontest.UserSeed{ID: "acct-1042", Connected: []string{"googledrive"}}))
+	defer srv.Close()
+	u := srv.Client().User("acct-1042")
+
 	// GET https://sheets.googleapis.com/v4/spreadsheets/{id} with the user's
 	// Google Drive credential: the full URL goes in X-Paragon-Proxy-Url,
-	// the path stays empty.
-	resp, err := u.Request(context.Background(), "googledrive", "", nil,
+	// the path stays empty, and the query joins the URL's.
+	resp, err := u.Request(context.Background(), "googledrive", "", &paragon.RequestOptions{Query: map[string][]string{"fields": {"sheets"}}},
 		paragon.WithProxyURL("https://sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.StatusCode)
+	var seen struct{ Method, URL string }
+	if err := resp.Decode(&seen); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, seen.Method, seen.URL)
+	// Output: 200 GET https://sheets.googleapis.com/v4/spreadsheets/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms?fields=sheets
 }
 
 func ExampleUser_CreateConfiguration() {
-	c, err := paragon.NewClientFromEnv()
-	if err != nil {
-		fmt.Println("set PARAGON_PROJECT_ID and PARAGON_SIGNING_KEY")
-		return
-	}
-	u := c.User("acct-1042")
+	srv := paragontest.NewServer(paragontest.WithUser(paragontest.UserSeed{ID: "acct-1042", Connected: []string{"close"}}))
+	defer srv.Close()
+	u := srv.Client().User("acct-1042")
 	ctx := context.Background()
 	me, err := u.GetUser(ctx)
 	if err != nil {
@@ -245,14 +249,36 @@ func ExampleUser_CreateConfiguration() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Pin calls to it; App Events then run only its workflows.
-	err = u.Event(ctx, "Deal Won", map[string]any{"amount": 1200},
-		paragon.WithCredential(credID), paragon.WithConfiguration(cfg.ID))
+	// Pin calls to it: this enables the workflow in it only, and App Events
+	// then run only its workflows.
+	pin := []paragon.CallOption{paragon.WithCredential(credID), paragon.WithConfiguration(cfg.ID)}
+	if err := u.EnableWorkflow(ctx, paragontest.WorkflowCloseLookupLead, pin...); err != nil {
+		log.Fatal(err)
+	}
+	if err := u.Event(ctx, "Deal Won", map[string]any{"amount": 1200}, pin...); err != nil {
+		log.Fatal(err)
+	}
+	me, err = u.GetUser(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	// The default configuration can't be deleted; others can.
-	if err := u.DeleteConfiguration(ctx, credID, cfg.ID); err != nil {
-		log.Fatal(err)
+	for _, c := range me.Integrations["close"].AllCredentials[0].Configurations {
+		fmt.Printf("%q default=%t lookup enabled=%t\n", c.ExternalID, c.IsDefault, c.WorkflowSettings[paragontest.WorkflowCloseLookupLead].Enabled)
 	}
+
+	// The default configuration can't be deleted (refused before any
+	// request); others can.
+	var defaultID string
+	for _, c := range me.Integrations["close"].AllCredentials[0].Configurations {
+		if c.IsDefault {
+			defaultID = c.ID
+		}
+	}
+	fmt.Println(errors.Is(u.DeleteConfiguration(ctx, credID, defaultID), paragon.ErrDefaultConfiguration))
+	fmt.Println(u.DeleteConfiguration(ctx, credID, cfg.ID))
+	// Output:
+	// "" default=true lookup enabled=false
+	// "eu-team" default=false lookup enabled=true
+	// true
+	// <nil>
 }

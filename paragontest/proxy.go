@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,6 +18,15 @@ import (
 // and X-Paragon-*, plus "X-Paragon-Test-User" (the user ID) and
 // "X-Paragon-Test-Credential" (the credential ID). Its answer is wrapped like
 // any upstream answer (see the package doc).
+//
+// A call may name its target in header X-Paragon-Proxy-Url, as Paragon
+// allows: a path, which h then sees instead of the call's, or a full https
+// URL of another base URL of the provider, which h sees whole (r.URL is
+// absolute, r.Host is the URL's host; the echo handler adds it as "url").
+// For "close", a URL under https://api.close.com/api/v1 is seen as the path
+// relative to it, like any Close call; the default fake Close serves only
+// those. A value that is neither (another scheme, no host, user info, a
+// fragment) is answered with Paragon's 400.
 //
 // By default "close" is served by [Server.CloseCRM] and every other
 // integration by an echo handler that answers 200 with
@@ -60,6 +70,7 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, userID string) {
 	}
 	h := s.proxies[name]
 	s.mu.Unlock()
+	defaultHandler := h == nil
 	if h == nil {
 		if name == "close" {
 			h = s.crm
@@ -79,18 +90,23 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, userID string) {
 		up.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
 	}
 	if p := r.Header.Get(headerProxyURL); p != "" {
-		pu, err := url.Parse(p)
-		if err != nil || pu.IsAbs() || !strings.HasPrefix(pu.Path, "/") {
-			writeError(w, r, http.StatusBadRequest, codeInvalidRequest,
-				"The fake proxy accepts only a path in X-Paragon-Proxy-Url.", nil)
+		target, problem := proxyTarget(p, name, defaultHandler)
+		if problem != "" {
+			writeError(w, r, http.StatusBadRequest, codeInvalidRequest, problem, nil)
 			return
 		}
-		up.URL.Path, up.URL.RawPath = pu.Path, pu.RawPath
-		if pu.RawQuery != "" {
-			up.URL.RawQuery = pu.RawQuery
+		if target.RawQuery == "" {
+			target.RawQuery = r.URL.RawQuery // as with a path: the call's query stays
+		}
+		up.URL = target
+		if target.Host != "" {
+			up.Host = target.Host
 		}
 	}
 	up.RequestURI = up.URL.RequestURI()
+	if up.URL.IsAbs() {
+		up.RequestURI = up.URL.String() // a proxy-style request line
+	}
 	raw := isTrue(r.Header.Get(headerRaw))
 	up.Header = r.Header.Clone()
 	up.Header.Del("Authorization")
@@ -131,6 +147,69 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, userID string) {
 	_, _ = w.Write([]byte("}\n"))
 }
 
+// closeAPIHost and closeAPIBase are where Close's API lives: the proxy
+// path of integration "close" is relative to https://api.close.com/api/v1.
+const (
+	closeAPIHost = "api.close.com"
+	closeAPIBase = "/api/v1"
+)
+
+// proxyTarget reads an X-Paragon-Proxy-Url value: a path (with a query)
+// that replaces the proxy path, or a full https URL. A URL on Close's API
+// base for integration "close" becomes the path relative to it, so the fake
+// Close (or the "close" handler) serves it like any other call; other URLs
+// stay absolute for the handler, except that the default fake Close serves
+// only its own API. It returns the problem, for a 400, when v is unusable.
+func proxyTarget(v, integration string, defaultHandler bool) (*url.URL, string) {
+	const prefix = "X-Paragon-Proxy-Url must be a full https URL or a path: "
+	if strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+		pu, err := url.Parse(v)
+		if err != nil || pu.Host != "" || pu.Fragment != "" {
+			return nil, prefix + "the path does not parse."
+		}
+		return &url.URL{Path: pu.Path, RawPath: pu.RawPath, RawQuery: pu.RawQuery}, ""
+	}
+	pu, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return nil, prefix + "it does not parse."
+	case pu.Scheme != "https":
+		return nil, prefix + "only https URLs can be proxied."
+	case pu.Opaque != "" || pu.Host == "" || pu.Hostname() == "":
+		return nil, prefix + "the URL has no host."
+	case pu.User != nil:
+		return nil, prefix + "the URL must not hold credentials."
+	case pu.Fragment != "" || pu.RawFragment != "":
+		return nil, prefix + "the URL must not have a fragment."
+	}
+	if p := pu.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, prefix + "the URL's port is invalid."
+		}
+	}
+	if integration == "close" {
+		host := strings.ToLower(pu.Hostname())
+		esc := pu.EscapedPath()
+		rest, onBase := strings.CutPrefix(esc, closeAPIBase)
+		onBase = onBase && (rest == "" || rest[0] == '/')
+		if host == closeAPIHost && (pu.Port() == "" || pu.Port() == "443") && onBase {
+			if rest == "" {
+				rest = "/"
+			}
+			path, err := url.PathUnescape(rest)
+			if err != nil {
+				return nil, prefix + "the URL's path does not parse."
+			}
+			return &url.URL{Path: path, RawPath: rest, RawQuery: pu.RawQuery}, ""
+		}
+		if defaultHandler {
+			return nil, "paragontest: the fake Close serves only URLs under https://" + closeAPIHost + closeAPIBase +
+				"/ in X-Paragon-Proxy-Url; serve other hosts with Server.HandleProxy."
+		}
+	}
+	return pu, ""
+}
+
 // wrapOutput returns the JSON value that stands for an upstream body in
 // {"output": …}: the body itself when it is JSON, a JSON string of it when it
 // is other text, and null when it is empty.
@@ -167,9 +246,13 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		hdr[k] = r.Header.Get(k)
 	}
 	q := map[string][]string(r.URL.Query())
-	writeJSON(w, http.StatusOK, map[string]any{
+	out := map[string]any{
 		"method": r.Method, "path": r.URL.EscapedPath(), "query": q, "headers": hdr, "body": body,
-	})
+	}
+	if r.URL.IsAbs() {
+		out["url"] = r.URL.String() // an X-Paragon-Proxy-Url call
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // copyRecorded sends what was written to rec to w.

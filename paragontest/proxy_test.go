@@ -80,6 +80,7 @@ func TestProxyCloseWrapsAndRaw(t *testing.T) {
 	r = do(t, srv, req{method: http.MethodGet, path: "/sdk/proxy/close/ignored/", token: tok, header: map[string]string{"X-Paragon-Proxy-Url": "/lead/" + id + "/"}})
 	require.Equal(t, http.StatusOK, r.Status)
 	assert.Equal(t, id, r.JSON(t)["output"].(map[string]any)["id"])
+	// A host other than Close's API is not the fake Close's (proxyurl_test.go).
 	r = do(t, srv, req{method: http.MethodGet, path: "/sdk/proxy/close/x/", token: tok, header: map[string]string{"X-Paragon-Proxy-Url": "https://elsewhere.test/"}})
 	assertParagonError(t, r, http.StatusBadRequest, "invalid_request")
 }
