@@ -20,6 +20,8 @@ type CallParams struct {
 	// Body is sent as JSON, unless it is a []byte or io.Reader, which are
 	// sent as they are (with ContentType, default application/octet-stream),
 	// or a json.RawMessage (checked, then sent as JSON). nil sends no body.
+	// A reader streams (never buffered, no size limit) and the call is
+	// retried only when it is an io.Seeker, rewound for the retry.
 	Body any
 	// ContentType overrides the Content-Type of a []byte or io.Reader body.
 	ContentType string
@@ -86,9 +88,11 @@ func (u *User) Call(ctx context.Context, svc Service, method, path string, p *Ca
 	if r.header, err = checkHeaders(p.Header, "a service call", HeaderCredential, HeaderConfiguration, HeaderProxyURL); err != nil {
 		return nil, err
 	}
-	if r.rawBody, r.ctype, err = encodeBody(p.Body, p.ContentType, "application/octet-stream"); err != nil {
+	body, err := encodeBody(p.Body, p.ContentType, "application/octet-stream")
+	if err != nil {
 		return nil, err
 	}
+	body.setBody(r)
 	resp, err := u.do(ctx, r, opts)
 	if err != nil {
 		return nil, err
@@ -108,39 +112,68 @@ func (u *User) Call(ctx context.Context, svc Service, method, path string, p *Ca
 // encodeBody turns a request body given as any into bytes and a media
 // type: JSON for values, as-is for []byte and readers (with ctype, else
 // defaultType).
-func encodeBody(body any, ctype, defaultType string) ([]byte, string, error) {
-	var raw []byte
+func encodeBody(body any, ctype, defaultType string) (encodedBody, error) {
+	var out encodedBody
 	switch b := body.(type) {
 	case nil:
-		return nil, "", nil
+		return out, nil
 	case []byte:
-		raw = b
-		if raw == nil {
-			raw = []byte{}
+		out.raw = b
+		if out.raw == nil {
+			out.raw = []byte{}
 		}
 	case io.Reader:
 		if nilReader(b) {
-			return nil, "", invalid("request body is a nil %T", b)
+			return out, invalid("request body is a nil %T", b)
 		}
-		data, err := io.ReadAll(io.LimitReader(b, maxProxyRequestBody+1))
-		if err != nil {
-			return nil, "", fmt.Errorf("paragon: reading request body: %w", err)
-		}
-		if len(data) > maxProxyRequestBody {
-			return nil, "", invalid("request body over %d bytes", maxProxyRequestBody)
-		}
-		raw = data
+		out.reader, out.length = b, readerLength(b)
 	default:
-		out, err := marshalBody(b)
+		raw, err := marshalBody(b)
 		if err != nil {
-			return nil, "", err
+			return out, err
 		}
-		return out, "application/json", nil
+		out.raw, out.ctype = raw, "application/json"
+		return out, nil
 	}
 	if ctype == "" {
 		ctype = defaultType
 	}
-	return raw, ctype, nil
+	out.ctype = ctype
+	return out, nil
+}
+
+// encodedBody is a request body ready to send: bytes, or a reader that
+// streams (length -1 when unknown), and its media type.
+type encodedBody struct {
+	raw    []byte
+	reader io.Reader
+	length int64
+	ctype  string
+}
+
+// setBody puts the body on r.
+func (b encodedBody) setBody(r *apiRequest) {
+	r.rawBody, r.bodyReader, r.bodyLength, r.ctype = b.raw, b.reader, b.length, b.ctype
+}
+
+// readerLength is the number of bytes left in r, when r can tell (a
+// bytes.Reader, strings.Reader or bytes.Buffer, or a file), else -1.
+func readerLength(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case io.Seeker:
+		cur, err := v.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return -1
+		}
+		end, err := v.Seek(0, io.SeekEnd)
+		if _, err2 := v.Seek(cur, io.SeekStart); err != nil || err2 != nil || end < cur {
+			return -1
+		}
+		return end - cur
+	}
+	return -1
 }
 
 // nilReader reports whether r is a typed nil pointer or func (such as a

@@ -31,6 +31,14 @@ type RequestOptions struct {
 	// set in Headers; without one they go out with "Content-Type: auto",
 	// as Paragon's browser SDK sends every proxy body, which asks Paragon
 	// to infer the type. A json.RawMessage is checked, then sent as JSON.
+	//
+	// Size: the SDK sets no limit and copies nothing. A []byte is sent from
+	// memory; an io.Reader streams as the request is written (its length
+	// goes in Content-Length when it can tell it: a bytes.Reader,
+	// strings.Reader, bytes.Buffer or file), so a large upload costs no
+	// memory. A call with a reader body is retried only when the reader is
+	// an io.Seeker, rewound to where it was for each new attempt; any other
+	// reader is sent once.
 	Body any
 	// Raw asks Paragon for the third-party response unchanged (header
 	// X-Paragon-Use-Raw-Response): bytes and headers as the API sent them,
@@ -122,9 +130,6 @@ func (r *Response) Close() error {
 // proxyAutoContentType is the Content-Type the browser SDK sends on proxy
 // calls whose caller set none: it asks Paragon to infer the type.
 const proxyAutoContentType = "auto"
-
-// maxProxyRequestBody bounds a proxied request body read from an io.Reader.
-const maxProxyRequestBody = 64 << 20
 
 // Request calls a third-party API through Paragon's proxy with the user's
 // stored credential for integration ("close", "salesforce", "custom.<slug>"):
@@ -263,9 +268,11 @@ func (c *Client) proxyRequest(integration, path string, opts *RequestOptions, em
 		}
 		r.header.Set(HeaderRawResponse, "1")
 	}
-	if r.rawBody, r.ctype, err = encodeBody(opts.Body, r.header.Get("Content-Type"), proxyAutoContentType); err != nil {
+	body, err := encodeBody(opts.Body, r.header.Get("Content-Type"), proxyAutoContentType)
+	if err != nil {
 		return nil, err
 	}
+	body.setBody(r)
 	return r, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -190,10 +191,14 @@ type apiRequest struct {
 	template string // route for logs, e.g. "/sdk/triggers/{id}"
 	query    url.Values
 	rawBody  []byte // sent as is (with ctype) when non-nil; callers encode JSON themselves, to fail before any I/O
-	ctype    string
-	header   http.Header // extra headers
-	stream   bool        // leave a 2xx body open (raw proxy mode)
-	proxy    bool        // the call goes through the proxy: redirects are not followed
+	// bodyReader streams the body instead (with ctype); bodyLength is its
+	// length, -1 if unknown.
+	bodyReader io.Reader
+	bodyLength int64
+	ctype      string
+	header     http.Header // extra headers
+	stream     bool        // leave a 2xx body open (raw proxy mode)
+	proxy      bool        // the call goes through the proxy: redirects are not followed
 	// triggered: a workflow trigger, retried only when provably not
 	// processed (its Response step may set any status).
 	triggered bool
@@ -249,8 +254,8 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	}
 	treq.URL = sb.String()
 
-	if r.rawBody != nil {
-		treq.Body = r.rawBody
+	if r.rawBody != nil || r.bodyReader != nil {
+		treq.Body, treq.BodyReader, treq.BodyLength = r.rawBody, r.bodyReader, r.bodyLength
 		if r.ctype != "" {
 			treq.Header.Set("Content-Type", r.ctype)
 		}
@@ -280,6 +285,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 		}
 	}
 
+	bodyStart := offset(r.bodyReader)
 	resp, err := c.tr.Do(ctx, treq)
 	if err != nil {
 		if errors.Is(err, errNoSigningKey) {
@@ -289,7 +295,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := newError(r.method, redactPath(r.path, c.projectID), resp, r.proxy)
-		if resp.StatusCode == http.StatusUnauthorized && u.token == "" && e.tokenFailure() && ctx.Err() == nil {
+		if resp.StatusCode == http.StatusUnauthorized && u.token == "" && e.tokenFailure() && ctx.Err() == nil && rewind(r.bodyReader, bodyStart) {
 			// Paragon refused a token this client signed (a rotated key,
 			// a clock far off): sign a fresh one and send the call once
 			// more. A 401 means the call was refused before it ran, so
@@ -331,6 +337,30 @@ func (u *User) projectPath(suffix string) string {
 		return ""
 	}
 	return u.c.projectPath(suffix)
+}
+
+// offset is where a seekable body reader stands (-1 for any other body).
+func offset(r io.Reader) int64 {
+	if sk, ok := r.(io.Seeker); ok {
+		if off, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			return off
+		}
+	}
+	return -1
+}
+
+// rewind reports whether the body can be sent again: there is no reader,
+// or it was rewound to start (see offset).
+func rewind(r io.Reader, start int64) bool {
+	if r == nil {
+		return true
+	}
+	sk, ok := r.(io.Seeker)
+	if !ok || start < 0 {
+		return false
+	}
+	_, err := sk.Seek(start, io.SeekStart)
+	return err == nil
 }
 
 // redactPath keeps error paths short: the project ID is known to the caller.

@@ -122,6 +122,13 @@ type Request struct {
 	Stream bool
 	// PathTemplate names the route in logs (e.g. "/sdk/proxy/{integration}/…").
 	PathTemplate string
+	// BodyReader, when non-nil, is the body instead of Body: it streams,
+	// never buffered. A request with one is sent again (a retry) only when
+	// it is an io.Seeker, rewound to where it started; otherwise its first
+	// attempt is its only one. BodyLength is its length, or 0 or -1 if
+	// unknown (then it goes chunked).
+	BodyReader io.Reader
+	BodyLength int64
 	// MaxRetries overrides Config.MaxRetries when >= 0; -1 = use the config.
 	// Note that the zero value means "no retries".
 	MaxRetries int
@@ -268,7 +275,7 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 
 		var wait time.Duration
 		cost, again := 0, false
-		if o.retryable && attempt <= retries {
+		if o.retryable && attempt <= retries && c.canResend() {
 			wait, cost, again = t.plan(ctx, &o)
 		}
 		c.log(ctx, req, &o, time.Since(start), again, wait)
@@ -299,6 +306,9 @@ type call struct {
 	redirected     bool // the current attempt was answered with a redirect
 	redirectFailed bool // CheckRedirect refused a redirect
 	streaming      bool // the context lives on with a 2xx stream
+
+	bodyStart      int64 // where a seekable BodyReader started
+	bodyStartKnown bool
 
 	trace  httptrace.ClientTrace
 	cancel context.CancelCauseFunc
@@ -363,7 +373,14 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 	if err != nil {
 		return nil, redact(err)
 	}
-	if !c.idempotent {
+	if r.BodyReader != nil {
+		if err := c.rewind(); err != nil {
+			return nil, err
+		}
+		// No GetBody: net/http must not replay a stream; this policy
+		// decides, and only for a body it can rewind.
+		req.Body, req.GetBody, req.ContentLength = io.NopCloser(r.BodyReader), nil, r.BodyLength
+	} else if !c.idempotent {
 		wb := &writeBody{}
 		wb.Reset(r.Body)
 		req.Body, req.GetBody, req.ContentLength = wb, nil, int64(len(r.Body))
@@ -389,6 +406,37 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// canResend reports whether the request's body can be sent again: it has
+// none, or bytes, or a reader that can be rewound.
+func (c *call) canResend() bool {
+	if c.r.BodyReader == nil {
+		return true
+	}
+	_, ok := c.r.BodyReader.(io.Seeker)
+	return ok
+}
+
+// rewind positions a seekable BodyReader where it was when the call
+// started, before every attempt. The first attempt records that offset.
+func (c *call) rewind() error {
+	sk, ok := c.r.BodyReader.(io.Seeker)
+	if !ok {
+		return nil
+	}
+	if !c.bodyStartKnown {
+		off, err := sk.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return fmt.Errorf("paragon: request body: %w", err)
+		}
+		c.bodyStart, c.bodyStartKnown = off, true
+		return nil
+	}
+	if _, err := sk.Seek(c.bodyStart, io.SeekStart); err != nil {
+		return fmt.Errorf("paragon: rewinding the request body to send it again: %w", err)
+	}
+	return nil
 }
 
 // readSuccess reads (or, in stream mode, opens) a 2xx body into o.out. A
