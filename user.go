@@ -66,16 +66,16 @@ func (u *User) Client() *Client {
 
 func checkUserID(id string) error { return checkName("user ID", id, maxUserID) }
 
-// authorize returns the bearer token for one attempt.
+// authorize returns the Authorization header value for one attempt.
 func (u *User) authorize(context.Context) (string, error) {
 	if u.token != "" {
-		return u.token, nil
+		return "Bearer " + u.token, nil
 	}
-	tok, err := u.c.tokens.TokenFor(u.id, u.variant)
+	bearer, err := u.c.tokens.BearerFor(u.id, u.variant)
 	if err != nil {
 		return "", fmt.Errorf("signing user token: %w", err)
 	}
-	return tok, nil
+	return bearer, nil
 }
 
 // The formatting methods have value receivers so that a dereferenced User

@@ -120,9 +120,9 @@ type entry struct {
 
 // token is one signed JWT and the unix-nanosecond times that govern its use.
 type token struct {
-	jwt       string
-	refreshAt int64 // from here on, re-sign before handing it out
-	staleAt   int64 // from here on, it must not be handed out at all
+	bearer    string // "Bearer " + the JWT, built once per token
+	refreshAt int64  // from here on, re-sign before handing it out
+	staleAt   int64  // from here on, it must not be handed out at all
 }
 
 // call is one in-flight signature that other goroutines may wait on.
@@ -236,6 +236,20 @@ func (c *Cache) Token(userID string) (string, error) { return c.TokenFor(userID,
 // keeps one entry per user and variant, so tokens with different audiences,
 // permissions or lifetimes are never handed out for one another.
 func (c *Cache) TokenFor(userID string, vr Variant) (string, error) {
+	b, err := c.BearerFor(userID, vr)
+	if err != nil {
+		return "", err
+	}
+	return b[len(bearerPrefix):], nil
+}
+
+// bearerPrefix starts an Authorization header value.
+const bearerPrefix = "Bearer "
+
+// BearerFor is [Cache.TokenFor] as an Authorization header value,
+// "Bearer <token>": the string is built once per signed token, so a call
+// that sends it allocates nothing for it.
+func (c *Cache) BearerFor(userID string, vr Variant) (string, error) {
 	if c == nil {
 		return "", fmt.Errorf("%w: nil token cache", ErrInvalidKey)
 	}
@@ -256,7 +270,7 @@ func (c *Cache) TokenFor(userID string, vr Variant) (string, error) {
 			if !e.ref.Load() {
 				e.ref.Store(true)
 			}
-			return t.jwt, nil
+			return t.bearer, nil
 		}
 	}
 	return c.slowToken(key, userID, vr, now)
@@ -264,7 +278,7 @@ func (c *Cache) TokenFor(userID string, vr Variant) (string, error) {
 
 // slowToken handles a miss or a due refresh: it joins a signature already in
 // flight for the cache key userID (the user ID and its variant) or starts
-// one for subject sub.
+// one for subject sub. It returns the token's bearer string.
 func (c *Cache) slowToken(userID, sub string, vr Variant, now time.Time) (string, error) {
 	s := c.shardFor(userID)
 	nowNano := now.UnixNano()
@@ -275,7 +289,7 @@ func (c *Cache) slowToken(userID, sub string, vr Variant, now time.Time) (string
 			old = v.(*entry).tok.Load()
 			if nowNano < old.refreshAt { // refreshed since our first look
 				s.mu.Unlock()
-				return old.jwt, nil
+				return old.bearer, nil
 			}
 		}
 		cl, ok := s.inflight[userID]
@@ -284,14 +298,14 @@ func (c *Cache) slowToken(userID, sub string, vr Variant, now time.Time) (string
 		}
 		s.mu.Unlock()
 		if old != nil && nowNano < old.staleAt {
-			return old.jwt, nil
+			return old.bearer, nil
 		}
 		<-cl.done
 		if cl.err != nil {
 			return "", cl.err
 		}
 		if nowNano < cl.tok.staleAt {
-			return cl.tok.jwt, nil
+			return cl.tok.bearer, nil
 		}
 		// The signer read its clock well before ours (only possible when
 		// the clock jumps): its token may be too short-lived for us.
@@ -312,7 +326,7 @@ func (c *Cache) slowToken(userID, sub string, vr Variant, now time.Time) (string
 	if err != nil {
 		return "", err
 	}
-	return t.jwt, nil
+	return t.bearer, nil
 }
 
 // signToken signs a token of variant vr for userID issued at now.
@@ -346,7 +360,7 @@ func (c *Cache) signToken(userID string, vr Variant, now time.Time) (*token, err
 		expNano = secs * int64(time.Second)
 	}
 	return &token{
-		jwt:       jwt,
+		bearer:    bearerPrefix + jwt,
 		refreshAt: expNano - int64(margin),
 		staleAt:   expNano - int64(MinRemaining),
 	}, nil

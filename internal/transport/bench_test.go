@@ -25,7 +25,7 @@ func benchServer(b *testing.B) (*httptest.Server, *http.Client) {
 // BenchmarkGetUser compares one GetUser-shaped call through Transport with
 // the same call written by hand with net/http.
 func BenchmarkGetUser(b *testing.B) {
-	authorize := func(context.Context) (string, error) { return "eyJhbGciOiJSUzI1NiJ9.e30.sig", nil }
+	authorize := func(context.Context) (string, error) { return "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig", nil }
 	b.Run("transport", func(b *testing.B) {
 		srv, hc := benchServer(b)
 		tr := New(Config{HTTPClient: hc, MaxRetries: 2, UserAgent: "paragon-go/bench", Budget: NewBudget(500)})
@@ -79,7 +79,7 @@ func (staticRT) RoundTrip(*http.Request) (*http.Response, error) {
 // BenchmarkOverhead compares the client-side cost of Transport.Do with a
 // hand-written net/http call over an in-memory RoundTripper.
 func BenchmarkOverhead(b *testing.B) {
-	authorize := func(context.Context) (string, error) { return "eyJhbGciOiJSUzI1NiJ9.e30.sig", nil }
+	authorize := func(context.Context) (string, error) { return "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig", nil }
 	const url = "https://api.example.test/projects/p/sdk/me"
 	b.Run("transport", func(b *testing.B) {
 		tr := New(Config{HTTPClient: &http.Client{Transport: staticRT{}}, MaxRetries: 2, UserAgent: "paragon-go/bench", Budget: NewBudget(500)})

@@ -65,7 +65,7 @@ func TestLogOneRecordPerAttempt(t *testing.T) {
 		r := get("https://user:secret@api.example.test/projects/p1/sdk/me?token=secret")
 		r.PathTemplate = "/projects/{project}/sdk/me"
 		r.Header = http.Header{"X-Api-Key": {"secret"}}
-		r.Authorize = func(context.Context) (string, error) { return "secret-jwt", nil }
+		r.Authorize = func(context.Context) (string, error) { return "Bearer secret-jwt", nil }
 		mustDo(t, tr, r)
 
 		recs := h.attrs()
@@ -106,7 +106,7 @@ func TestErrorsAreRedacted(t *testing.T) {
 		tr, _ := newFake(failWith(dial), Config{})
 		r := get("https://user:pa55@api.example.test/projects/p1/sdk/me?token=s3cr3t&x=1#frag")
 		r.Header = http.Header{"X-Api-Key": {"k3y"}}
-		r.Authorize = func(context.Context) (string, error) { return "jwt-t0ken", nil }
+		r.Authorize = func(context.Context) (string, error) { return "Bearer jwt-t0ken", nil }
 		_, err := tr.Do(t.Context(), r)
 		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		msg := err.Error()

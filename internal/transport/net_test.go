@@ -177,7 +177,7 @@ func TestRealCrossHostRedirect(t *testing.T) {
 		}
 	})
 	authorize := func(r *Request) *Request {
-		r.Authorize = func(context.Context) (string, error) { return "tok-secret", nil }
+		r.Authorize = func(context.Context) (string, error) { return "Bearer tok-secret", nil }
 		return r
 	}
 

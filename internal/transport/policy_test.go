@@ -208,7 +208,7 @@ func TestRedirectConfinedToRoute(t *testing.T) {
 			tr, rt := newFake(respond, Config{MaxRetries: 2})
 			tr.client.CheckRedirect = guardRedirect(CheckRedirect)
 			r := get(first)
-			r.Authorize = func(context.Context) (string, error) { return "tok", nil }
+			r.Authorize = func(context.Context) (string, error) { return "Bearer tok", nil }
 			resp, err := tr.Do(t.Context(), r)
 			if tt.follow {
 				require.NoError(t, err, tt.location)
@@ -490,7 +490,7 @@ func TestAuthorizePerAttempt(t *testing.T) {
 		r.Authorize = func(ctx context.Context) (string, error) {
 			require.NoError(t, ctx.Err())
 			calls++
-			return "tok-" + strconv.Itoa(calls), nil
+			return "Bearer tok-" + strconv.Itoa(calls), nil
 		}
 		resp := mustDo(t, tr, r)
 		require.Equal(t, 3, resp.Attempts)

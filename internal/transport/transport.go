@@ -115,7 +115,8 @@ type Request struct {
 	Body   []byte // rebuilt for every attempt; nil = no body
 	// Idempotent marks a non-idempotent method as safe to retry on 5xx/resets.
 	Idempotent bool
-	// Authorize returns the bearer token for one attempt; called inside the
+	// Authorize returns the Authorization header value ("Bearer <token>")
+	// for one attempt; called inside the
 	// retry loop so an expiring token is re-signed. nil = no Authorization.
 	Authorize func(ctx context.Context) (string, error)
 	// Stream leaves a 2xx body unread in Response.Stream (raw proxy mode).
@@ -397,12 +398,12 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 		req.Header["User-Agent"] = c.t.userAgent
 	}
 	if r.Authorize != nil {
-		tok, err := r.Authorize(ctx)
+		auth, err := r.Authorize(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
+		if auth != "" {
+			req.Header["Authorization"] = []string{auth}
 		}
 	}
 	return req, nil
