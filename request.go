@@ -226,12 +226,13 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 	c := u.c
 	treq := &transport.Request{
 		Method:       r.method,
-		Header:       make(http.Header, 4+len(r.header)+len(cc.header)),
+		Header:       make(http.Header, 6+len(r.header)+len(cc.header)), // room for User-Agent and Authorization too
 		Idempotent:   cc.idempotent,
 		Stream:       r.stream,
 		PathTemplate: r.template,
 		MaxRetries:   cc.maxRetries,
 		Authorize:    u.authorize,
+		OwnHeader:    true,
 
 		NoRedirects:          r.proxy,
 		RetryUnprocessedOnly: r.triggered,
@@ -302,6 +303,7 @@ func (u *User) do(ctx context.Context, r *apiRequest, opts []CallOption) (*trans
 			// resending is safe for writes too.
 			c.tokens.InvalidateFor(u.id, u.variant)
 			treq.MaxRetries = 0
+			treq.OwnHeader = false // the first send may still be reading it
 			if resp2, err2 := c.tr.Do(ctx, treq); err2 == nil {
 				resp = resp2
 				if resp.StatusCode >= 200 && resp.StatusCode <= 299 {

@@ -119,6 +119,11 @@ type Request struct {
 	// for one attempt; called inside the
 	// retry loop so an expiring token is re-signed. nil = no Authorization.
 	Authorize func(ctx context.Context) (string, error)
+	// OwnHeader hands Header to the transport: it is this request's own
+	// map, which the first attempt uses as its header, setting User-Agent
+	// and Authorization in it, instead of copying it into a fresh map.
+	// Send a Request with OwnHeader once only.
+	OwnHeader bool
 	// Stream leaves a 2xx body unread in Response.Stream (raw proxy mode).
 	Stream bool
 	// PathTemplate names the route in logs (e.g. "/sdk/proxy/{integration}/…").
@@ -242,7 +247,7 @@ func (t *Transport) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		actx, cancel := context.WithCancelCause(cctx)
 		c.cancel = cancel
-		req, err := c.newRequest(actx)
+		req, err := c.newRequest(actx, attempt)
 		if err != nil {
 			t.cfg.Budget.release(paid) // the retry paid for was never sent
 			return nil, err
@@ -364,7 +369,7 @@ type outcome struct {
 // may replay it. A non-idempotent request's body is a writeBody without
 // GetBody, present even when empty (net/http replays a request without a
 // body freely), so that net/http can't send it twice.
-func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
+func (c *call) newRequest(ctx context.Context, attempt int) (*http.Request, error) {
 	r := c.r
 	var body io.Reader
 	if r.Body != nil && c.idempotent {
@@ -386,13 +391,20 @@ func (c *call) newRequest(ctx context.Context) (*http.Request, error) {
 		wb.Reset(r.Body)
 		req.Body, req.GetBody, req.ContentLength = wb, nil, int64(len(r.Body))
 	}
-	// A fresh map per attempt, as a cookie jar adds to it, sized for the
-	// two headers set here. Its values are r.Header's slices, capped so that
-	// an append copies them; nothing writes into them, as a RoundTripper must
-	// not modify its request. (Cloning them cost three allocations a call.)
-	req.Header = make(http.Header, len(r.Header)+2)
-	for k, vs := range r.Header {
-		req.Header[k] = vs[:len(vs):len(vs)]
+	if r.OwnHeader && attempt == 1 {
+		// The first attempt takes the request's own map: no cookie jar can
+		// add to it (the SDK refuses clients with one) and a RoundTripper
+		// must not modify it. Later attempts copy it, as HTTP/2 may still
+		// be reading an earlier attempt's header when the next one starts.
+		req.Header = r.Header
+	} else {
+		// A fresh map per attempt, sized for the two headers set here. Its
+		// values are r.Header's slices, capped so that an append copies
+		// them. (Cloning them cost three allocations a call.)
+		req.Header = make(http.Header, len(r.Header)+2)
+		for k, vs := range r.Header {
+			req.Header[k] = vs[:len(vs):len(vs)]
+		}
 	}
 	if c.t.userAgent != nil && req.Header.Get("User-Agent") == "" {
 		req.Header["User-Agent"] = c.t.userAgent
