@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/paragon-go/paragon/internal/jsonx"
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
@@ -64,7 +65,7 @@ func (c *Credential) UnmarshalJSON(b []byte) error {
 		*plain
 		RefreshFailureCount json.RawMessage `json:"refreshFailureCount"`
 	}{plain: (*plain)(c)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := jsonx.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	c.RefreshFailureCount = flexCount(aux.RefreshFailureCount)
@@ -346,7 +347,7 @@ func (a *IntegrationAccount) UnmarshalJSON(b []byte) error {
 		Status        json.RawMessage `json:"status"`
 		IntegrationID json.RawMessage `json:"integrationId"`
 	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := jsonx.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	a.ConnectedUserLimitOnDevCred = flexCount(aux.Limit)

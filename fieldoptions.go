@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/paragon-go/paragon/internal/jsonx"
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
@@ -50,7 +51,7 @@ func (o *FieldOption) UnmarshalJSON(b []byte) error {
 		*plain
 		ID json.RawMessage `json:"id"`
 	}{plain: (*plain)(o)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := jsonx.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	o.ID = rawString(aux.ID)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/paragon-go/paragon/internal/jsonx"
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
@@ -55,7 +56,7 @@ func (i *Integration) UnmarshalJSON(b []byte) error {
 		*plain
 		Limit json.RawMessage `json:"connectedUserLimitOnDevCred"`
 	}{plain: (*plain)(i)}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := jsonx.Unmarshal(b, &aux); err != nil {
 		return err
 	}
 	i.ConnectedUserLimitOnDevCred = flexCount(aux.Limit)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paragon-go/paragon/internal/auth"
+	"github.com/paragon-go/paragon/internal/jsonx"
 )
 
 // maxUserID bounds the user IDs the client signs tokens for.
@@ -236,7 +237,7 @@ type UserState struct {
 
 // UnmarshalJSON decodes the state and keeps the raw JSON.
 func (s *UserState) UnmarshalJSON(b []byte) error {
-	if err := json.Unmarshal(b, (*userStateJSON)(s)); err != nil {
+	if err := jsonx.Unmarshal(b, (*userStateJSON)(s)); err != nil {
 		return err
 	}
 	s.Raw = append(json.RawMessage(nil), b...)
