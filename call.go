@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/pathutil"
+	"github.com/paragon-go/paragon/internal/transport"
 )
 
 // CallParams describe a low-level call made with [User.Call].
@@ -97,16 +98,22 @@ func (u *User) Call(ctx context.Context, svc Service, method, path string, p *Ca
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	if p.Stream {
-		out.Body = resp.Stream
-		if out.Body == nil {
-			out.Body = io.NopCloser(bytes.NewReader(resp.Body))
-		}
-		return out, nil
+		return streamed(resp), nil
 	}
+	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	out.Output = bytes.TrimSpace(resp.Body)
 	return out, nil
+}
+
+// streamed returns resp as a Response whose Body streams the answer (or
+// reads the bytes already read, for an answer that was not left open).
+func streamed(resp *transport.Response) *Response {
+	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.Stream}
+	if out.Body == nil {
+		out.Body = io.NopCloser(bytes.NewReader(resp.Body))
+	}
+	return out
 }
 
 // encodeBody turns a request body given as any into bytes and a media

@@ -185,14 +185,10 @@ func (u *User) Request(ctx context.Context, integration, path string, opts *Requ
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	if opts.Raw {
-		out.Body = resp.Stream
-		if out.Body == nil {
-			out.Body = io.NopCloser(bytes.NewReader(resp.Body))
-		}
-		return out, nil
+		return streamed(resp), nil
 	}
+	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	out.Output, out.raw = proxyOutput(resp.Header, resp.Body)
 	return out, nil
 }

@@ -410,19 +410,25 @@ func (p *Project) GetWorkflowExecution(ctx context.Context, executionID string, 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.as.do(ctx, &apiRequest{
+	return p.execution(ctx, "GetWorkflowExecution", &apiRequest{
 		svc: ServiceAPI, method: "GET", path: path, template: "/task-history/workflow-executions/{id}",
 	}, opts)
+}
+
+// execution sends r and decodes the workflow execution it answers; what
+// names the call in errors.
+func (p *Project) execution(ctx context.Context, what string, r *apiRequest, opts []CallOption) (*WorkflowExecution, error) {
+	resp, err := p.as.do(ctx, r, opts)
 	if err != nil {
 		return nil, err
 	}
 	var raw json.RawMessage
-	if err := decodeJSON(resp, "GetWorkflowExecution", &raw); err != nil {
+	if err := decodeJSON(resp, what, &raw); err != nil {
 		return nil, err
 	}
 	e, err := decodeExecution(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: GetWorkflowExecution: %w", ErrInvalidResponse, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidResponse, what, err)
 	}
 	return e, nil
 }
@@ -472,21 +478,9 @@ func (p *Project) ReplayWorkflowExecution(ctx context.Context, executionID strin
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.as.do(ctx, &apiRequest{
+	return p.execution(ctx, "ReplayWorkflowExecution", &apiRequest{
 		svc: ServiceAPI, method: "POST", path: path + "/replay",
 		template: "/task-history/workflow-executions/{id}/replay",
 		rawBody:  []byte{}, // a body, even empty, keeps HTTP/2 from replaying the POST
 	}, opts)
-	if err != nil {
-		return nil, err
-	}
-	var raw json.RawMessage
-	if err := decodeJSON(resp, "ReplayWorkflowExecution", &raw); err != nil {
-		return nil, err
-	}
-	e, err := decodeExecution(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%w: ReplayWorkflowExecution: %w", ErrInvalidResponse, err)
-	}
-	return e, nil
 }

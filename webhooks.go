@@ -68,6 +68,9 @@ func VerifyWebhookSignature(secret string, body []byte, header string) error {
 }
 
 // WebhookEvent is an ActionKit trigger event delivered to your webhook URL.
+//
+// Deprecated: use package actionkit's TriggerEvent and ParseTriggerWebhook,
+// which keep the raw body and read dateReceived tolerantly.
 type WebhookEvent struct {
 	// EventID identifies the event; use it to drop duplicate deliveries.
 	EventID                     string          `json:"eventId"`
@@ -85,6 +88,9 @@ type WebhookEvent struct {
 // ParseWebhook reads an ActionKit trigger webhook from r (at most
 // DefaultMaxWebhookBytes), verifies its X-Paragon-Signature with secret, and
 // decodes it. Use it in your webhook's http.Handler.
+//
+// Deprecated: use actionkit.ParseTriggerWebhook; both verify the same way
+// (VerifyWebhookSignature).
 func ParseWebhook(r *http.Request, secret string) (*WebhookEvent, error) {
 	if r == nil || r.Body == nil {
 		return nil, fmt.Errorf("%w: no request body", ErrInvalidInput)

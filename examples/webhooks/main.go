@@ -28,7 +28,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/paragon-go/paragon"
+	"github.com/paragon-go/paragon/actionkit"
 	closecrm "github.com/paragon-go/paragon/close"
 )
 
@@ -75,7 +75,7 @@ func newMux(closeKey, paragonSecret string) *http.ServeMux {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /paragon", func(w http.ResponseWriter, r *http.Request) {
-		ev, err := paragon.ParseWebhook(r, paragonSecret)
+		ev, err := actionkit.ParseTriggerWebhook(r, paragonSecret)
 		if err != nil {
 			fmt.Printf("  refused ActionKit delivery: %v\n", err)
 			http.Error(w, "invalid delivery", http.StatusUnauthorized)
