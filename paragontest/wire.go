@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/paragon-go/paragon/internal/fakewire"
 )
 
 // maxBody bounds the request bodies the server reads.
@@ -88,40 +88,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // readBody reads r's body, at most maxBody bytes.
-func readBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBody {
-		return nil, errors.New("request body too large")
-	}
-	return b, nil
-}
+func readBody(r *http.Request) ([]byte, error) { return fakewire.ReadBody(r, maxBody) }
 
 // decodeObject decodes a JSON object body, keeping numbers as json.Number.
 // An empty body decodes as an empty object.
-func decodeObject(b []byte) (map[string]any, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return map[string]any{}, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	if m == nil {
-		return nil, errors.New("body is not a JSON object")
-	}
-	return m, nil
-}
+func decodeObject(b []byte) (map[string]any, error) { return fakewire.DecodeObject(b) }
 
 // isTrue reports whether a header value means yes, as Paragon reads
 // X-Paragon-Use-Raw-Response.
@@ -151,46 +122,11 @@ func sleep(d time.Duration, a, b context.Context) bool {
 	}
 }
 
-// deepCopy copies JSON-like values (maps, slices, scalars) so that callers
-// can't reach the server's state.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return copyMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	case []map[string]any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = copyMap(e)
-		}
-		return out
-	case []string:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = e
-		}
-		return out
-	default:
-		return v
-	}
-}
+// deepCopy copies JSON-like values so that callers can't reach the state.
+func deepCopy(v any) any { return fakewire.DeepCopy(v) }
 
 // copyMap deep-copies m; nil stays nil.
-func copyMap(m map[string]any) map[string]any {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = deepCopy(v)
-	}
-	return out
-}
+func copyMap(m map[string]any) map[string]any { return fakewire.CopyMap(m) }
 
 // orEmpty returns m, or an empty map when m is nil, so it encodes as {}.
 func orEmpty(m map[string]any) map[string]any {
