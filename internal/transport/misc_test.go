@@ -2,10 +2,12 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -214,4 +216,39 @@ func TestNewLeavesClientAlone(t *testing.T) {
 	require.NotNil(t, tr.client)
 	assert.IsType(t, &http.Transport{}, tr.client.Transport)
 	assert.NotSame(t, http.DefaultTransport, tr.client.Transport)
+}
+
+// TestDialGate: at most MaxDialsPerHost dials to one address run at once,
+// other addresses are not held up, and a waiting dial gives up with its
+// context.
+func TestDialGate(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var running, peak atomic.Int32
+	g := &dialGate{hosts: map[string]chan struct{}{}, dial: func(ctx context.Context, _, addr string) (net.Conn, error) {
+		if addr == "a:443" {
+			n := running.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			<-release
+			running.Add(-1)
+		}
+		return nil, errors.New("no network in this test")
+	}}
+	var wg sync.WaitGroup
+	for range 3 * MaxDialsPerHost {
+		wg.Go(func() { _, _ = g.DialContext(context.Background(), "tcp", "a:443") })
+	}
+	for running.Load() < MaxDialsPerHost {
+		time.Sleep(time.Millisecond)
+	}
+	_, err := g.DialContext(context.Background(), "tcp", "b:443")
+	require.EqualError(t, err, "no network in this test", "another address dials at once")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = g.DialContext(ctx, "tcp", "a:443")
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int32(MaxDialsPerHost), peak.Load())
 }
