@@ -31,8 +31,12 @@ func newTLSServer(b *testing.B, h http.Handler, h2 bool) (*server, *x509.CertPoo
 	s.EnableHTTP2 = h2
 	s.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut short by a burst are expected
 	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
+		switch st {
+		case http.StateNew:
 			s.conns.Add(1)
+			s.open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			s.open.Add(-1)
 		}
 	}
 	s.StartTLS()
@@ -64,6 +68,16 @@ func naiveTLS(roots *x509.CertPool) *http.Transport {
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 	}
+}
+
+// settle waits (untimed, at most 30 s) until the connections of the run
+// before have closed and the garbage of its storm is collected, so that a
+// round does not pay for the previous one.
+func settle(srv *server) {
+	for deadline := time.Now().Add(30 * time.Second); srv.open.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.GC()
 }
 
 // burst is how many calls BenchmarkColdBurst starts at once.
@@ -101,6 +115,7 @@ func BenchmarkColdBurst(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
 					reset()
+					settle(srv)
 					before := srv.conns.Load()
 					b.StartTimer()
 					var wg sync.WaitGroup

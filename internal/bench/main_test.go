@@ -68,6 +68,7 @@ func key(b *testing.B) *auth.Key {
 type server struct {
 	*httptest.Server
 	conns atomic.Int64
+	open  atomic.Int64 // connections not yet closed (counted by newTLSServer)
 }
 
 func newServer(b *testing.B, h http.Handler) *server {
