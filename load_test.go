@@ -96,6 +96,44 @@ type loadResult struct {
 }
 
 //nolint:paralleltest // runs alone: it checks for leaked goroutines and measures latency
+// runLoad makes calls calls from workers goroutines, spread over users
+// Connected Users and mixing App Events (with event IDs "<prefix>-NNNNNN"),
+// GetUser and proxy calls by kindOf, and returns each call's result and the
+// wall time of the whole run.
+func runLoad(t *testing.T, c *paragon.Client, calls, workers, users int, prefix string) ([]loadResult, time.Duration) {
+	t.Helper()
+	results := make([]loadResult, calls)
+	var next atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= calls {
+					return
+				}
+				u := c.User(fmt.Sprintf("load-%02d", (w+i)%users))
+				r := loadResult{kind: kindOf(i)}
+				t0 := time.Now()
+				switch r.kind {
+				case kindEvent:
+					r.eventID = fmt.Sprintf("%s-%06d", prefix, i)
+					r.err = u.Event(t.Context(), "Load Test", map[string]any{"id": r.eventID, "worker": w})
+				case kindGetUser:
+					_, r.err = u.GetUser(t.Context())
+				case kindProxy:
+					_, r.err = u.Request(t.Context(), "close", "/lead/", &paragon.RequestOptions{Query: url.Values{"_limit": {"1"}}})
+				}
+				r.took = time.Since(t0)
+				results[i] = r
+			}
+		})
+	}
+	wg.Wait()
+	return results, time.Since(start)
+}
+
 func TestLoadUnderFaults(t *testing.T) {
 	calls, workers := *loadCalls, *loadGoroutines
 	if testing.Short() {
@@ -117,36 +155,7 @@ func TestLoadUnderFaults(t *testing.T) {
 	rt := &faultRT{base: base, rate429: 0.02, dropEvery: 997, srv: srv}
 	c := srv.Client(paragon.WithHTTPClient(&http.Client{Transport: rt}))
 
-	results := make([]loadResult, calls)
-	var next atomic.Int64
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= calls {
-					return
-				}
-				u := c.User(fmt.Sprintf("load-%02d", (w+i)%users))
-				r := loadResult{kind: kindOf(i)}
-				t0 := time.Now()
-				switch r.kind {
-				case kindEvent:
-					r.eventID = fmt.Sprintf("evt-%06d", i)
-					r.err = u.Event(t.Context(), "Load Test", map[string]any{"id": r.eventID, "worker": w})
-				case kindGetUser:
-					_, r.err = u.GetUser(t.Context())
-				case kindProxy:
-					_, r.err = u.Request(t.Context(), "close", "/lead/", &paragon.RequestOptions{Query: url.Values{"_limit": {"1"}}})
-				}
-				r.took = time.Since(t0)
-				results[i] = r
-			}
-		})
-	}
-	wg.Wait()
-	wall := time.Since(start)
+	results, wall := runLoad(t, c, calls, workers, users, "evt")
 
 	// Every outcome is a nil error or a typed one.
 	var (
@@ -378,36 +387,7 @@ func TestLoadH2Faults(t *testing.T) {
 		paragon.WithBaseURL(paragon.ServiceProxy, gw.URL),
 	)
 
-	results := make([]loadResult, calls)
-	var next atomic.Int64
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= calls {
-					return
-				}
-				u := c.User(fmt.Sprintf("load-%02d", (w+i)%users))
-				r := loadResult{kind: kindOf(i)}
-				t0 := time.Now()
-				switch r.kind {
-				case kindEvent:
-					r.eventID = fmt.Sprintf("h2-%06d", i)
-					r.err = u.Event(t.Context(), "Load Test", map[string]any{"id": r.eventID, "worker": w})
-				case kindGetUser:
-					_, r.err = u.GetUser(t.Context())
-				case kindProxy:
-					_, r.err = u.Request(t.Context(), "close", "/lead/", &paragon.RequestOptions{Query: url.Values{"_limit": {"1"}}})
-				}
-				r.took = time.Since(t0)
-				results[i] = r
-			}
-		})
-	}
-	wg.Wait()
-	wall := time.Since(start)
+	results, wall := runLoad(t, c, calls, workers, users, "h2")
 
 	var (
 		perKind  [numKinds]struct{ calls, failed int }
