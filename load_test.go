@@ -95,7 +95,6 @@ type loadResult struct {
 	took    time.Duration
 }
 
-//nolint:paralleltest // runs alone: it checks for leaked goroutines and measures latency
 // runLoad makes calls calls from workers goroutines, spread over users
 // Connected Users and mixing App Events (with event IDs "<prefix>-NNNNNN"),
 // GetUser and proxy calls by kindOf, and returns each call's result and the
@@ -134,6 +133,7 @@ func runLoad(t *testing.T, c *paragon.Client, calls, workers, users int, prefix 
 	return results, time.Since(start)
 }
 
+//nolint:paralleltest // runs alone: it checks for leaked goroutines and measures latency
 func TestLoadUnderFaults(t *testing.T) {
 	calls, workers := *loadCalls, *loadGoroutines
 	if testing.Short() {
