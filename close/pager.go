@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/paragon-go/paragon"
+	"github.com/paragon-go/paragon/internal/jsonscan"
 )
 
 // Paging errors. Both also match paragon.ErrInvalidResponse: the server's
@@ -52,29 +53,12 @@ type pageScan struct {
 func scanPage(b []byte) pageScan {
 	var p pageScan
 	depth := 0
-	inStr, esc := false, false
 	expectKey := false
-	keyStart := -1
 	lastKey := []byte(nil)
 	dataDepth, dataStart := -1, 0
 	first := false
 	for i := 0; i < len(b); i++ {
 		ch := b[i]
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case ch == '\\':
-				esc = true
-			case ch == '"':
-				inStr = false
-				if keyStart >= 0 {
-					lastKey = b[keyStart:i]
-					keyStart = -1
-				}
-			}
-			continue
-		}
 		if ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' {
 			continue
 		}
@@ -86,11 +70,15 @@ func scanPage(b []byte) pageScan {
 		}
 		switch ch {
 		case '"':
-			inStr = true
+			end, _, err := jsonscan.StringEnd(b, i)
+			if err != nil {
+				return p // decoding reports it
+			}
 			if depth == 1 && expectKey {
-				keyStart = i + 1
+				lastKey = b[i+1 : end-1]
 				expectKey = false
 			}
+			i = end - 1
 		case '{', '[':
 			p.containers++
 			depth++

@@ -18,15 +18,19 @@ import (
 // every level that has an UnmarshalJSON method, nine or ten scans in all.
 // The types' UnmarshalJSON methods stay for callers that use encoding/json.
 
-// topLevel decodes the answers of the API: an object's Raw gets a copy of
+// decoders decode the answers of the API: an object's Raw gets a copy of
 // its bytes, and the objects nested in it decode with nested, whose Raw
-// shares that copy instead of copying again.
-var decoders = newDecoderOptions()
+// shares that copy instead of copying again. Leads, contacts and
+// opportunities take objParser's one-pass path (fastdecode.go) first.
+var decoders = newDecoderOptions(true)
 
-type decoderOptions struct{ topLevel, nested jsonv2.Options }
+type decoderOptions struct {
+	topLevel, nested jsonv2.Options
+	fast             bool // objParser first; false only to test it against reflection
+}
 
-func newDecoderOptions() *decoderOptions {
-	d := &decoderOptions{}
+func newDecoderOptions(fast bool) *decoderOptions {
+	d := &decoderOptions{fast: fast}
 	d.topLevel = jsonv2.JoinOptions(jsonx.Tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(false)))
 	d.nested = jsonv2.JoinOptions(jsonx.Tolerant, jsonv2.WithUnmarshalers(d.objectUnmarshalers(true)))
 	return d
@@ -40,33 +44,41 @@ func unmarshal(b []byte, v any) error { return jsonx.Unmarshal(b, v, decoders.to
 // that nothing else writes to.
 func (d *decoderOptions) objectUnmarshalers(shared bool) *jsonv2.Unmarshalers {
 	return jsonv2.JoinUnmarshalers(
-		objectUnmarshaler(d, shared, func(l *Lead) (any, *CustomFields, *json.RawMessage) {
+		objectUnmarshaler(d, shared, (*objParser).lead, func(l *Lead) (any, *CustomFields, *json.RawMessage) {
 			return (*leadJSON)(l), &l.Custom, &l.Raw
 		}),
-		objectUnmarshaler(d, shared, func(c *Contact) (any, *CustomFields, *json.RawMessage) {
+		objectUnmarshaler(d, shared, (*objParser).contact, func(c *Contact) (any, *CustomFields, *json.RawMessage) {
 			return (*contactJSON)(c), &c.Custom, &c.Raw
 		}),
-		objectUnmarshaler(d, shared, func(o *Opportunity) (any, *CustomFields, *json.RawMessage) {
+		objectUnmarshaler(d, shared, (*objParser).opportunity, func(o *Opportunity) (any, *CustomFields, *json.RawMessage) {
 			return (*opportunityJSON)(o), &o.Custom, &o.Raw
 		}),
 	)
 }
 
-// objectUnmarshaler decodes a T through fields, which returns its
-// method-less alias, its Custom and its Raw.
-func objectUnmarshaler[T any](d *decoderOptions, shared bool, fields func(T) (any, *CustomFields, *json.RawMessage)) *jsonv2.Unmarshalers {
-	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v T) error {
-		val, err := dec.ReadValue()
+// objectUnmarshaler decodes an S with fast (when d.fast) or, when fast gives
+// up, through fields, which returns its method-less alias, its Custom and
+// its Raw.
+func objectUnmarshaler[S any](d *decoderOptions, shared bool, fast func(*objParser, *S, int) (int, error), fields func(*S) (any, *CustomFields, *json.RawMessage)) *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *S) error {
+		val, err := dec.ReadValue() // validated: objParser relies on it
 		if err != nil {
 			return err
 		}
 		if val.Kind() == 'n' {
 			return nil
 		}
-		alias, custom, raw := fields(v)
 		if !shared {
 			val = bytes.Clone(val)
 		}
+		if d.fast {
+			saved := *v
+			if end, err := fast(newObjParser(val), v, 0); err == nil && end == len(val) {
+				return nil
+			}
+			*v = saved
+		}
+		alias, custom, raw := fields(v)
 		if err := jsonv2.Unmarshal(val, alias, d.nested); err != nil {
 			return err
 		}
@@ -142,7 +154,7 @@ func customValue(v []byte) (any, error) {
 	case c == 'n':
 		return nil, nil
 	case c == '[':
-		if l, ok := stringList(v); ok {
+		if l, ok := stringList(v, ""); ok {
 			return l, nil
 		}
 	}
@@ -156,8 +168,9 @@ func customValue(v []byte) (any, error) {
 }
 
 // stringList decodes a JSON array of strings without escapes (the usual
-// multi-value custom field) as []any; ok is false for anything else.
-func stringList(v []byte) ([]any, bool) {
+// multi-value custom field) as []any; ok is false for anything else. When
+// vs holds v's bytes, the strings are substrings of it.
+func stringList(v []byte, vs string) ([]any, bool) {
 	out := make([]any, 0, 4)
 	i := jsonscan.SkipSpace(v, 1)
 	if i < len(v) && v[i] == ']' {
@@ -171,7 +184,11 @@ func stringList(v []byte) ([]any, bool) {
 		if err != nil || escaped {
 			return nil, false
 		}
-		out = append(out, string(v[i+1:end-1]))
+		if vs != "" {
+			out = append(out, vs[i+1:end-1])
+		} else {
+			out = append(out, string(v[i+1:end-1]))
+		}
 		i = jsonscan.SkipSpace(v, end)
 		if i >= len(v) {
 			return nil, false

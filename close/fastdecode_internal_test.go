@@ -1,0 +1,94 @@
+package close
+
+import (
+	"reflect"
+	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// reference decodes without objParser: reflection and scanCustom only.
+var reference = newDecoderOptions(false)
+
+// fastDecodeSeeds are objects the one-pass decoder must get right: what
+// Close sends, and what it must hand to the general decoder.
+var fastDecodeSeeds = []string{
+	`{"id":"lead_1","name":"Acme","display_name":"Acme","url":null,"description":"","status_id":"stat_1","status_label":"Potential",` +
+		`"contacts":[{"id":"cont_1","lead_id":"lead_1","name":"Ann","title":null,"emails":[{"email":"a@b.c","type":"office","is_unsubscribed":false}],` +
+		`"phones":[{"phone":"+14155550143","phone_formatted":"+1 415-555-0143","type":"mobile","country":"US","tz_ids":["America/Los_Angeles"],"outbound_sms_blocked":true}],` +
+		`"urls":[{"url":"https://a.example","type":"url"}],"integration_links":[],"date_created":"2025-09-04T14:22:09.518000+00:00","custom.cf_c":"x"}],` +
+		`"contact_ids":["cont_1"],"opportunities":[{"id":"oppo_1","value":1250000,"value_period":"annual","confidence":40,"expected_value":null,` +
+		`"date_won":"2025-09-04","date_lost":null,"is_stalled":false,"attachments":[{"url":"u","filename":"f.pdf","size":12}],"custom.cf_o":1.5}],` +
+		`"addresses":[{"label":"business","address_1":"12 Pier Rd","address_2":null,"city":"Oakland","tz_ids":[]}],` +
+		`"primary_email":{"email":"a@b.c"},"primary_phone":null,"integration_links":[{"name":"n","url":"u"}],` +
+		`"date_created":"2025-09-04T14:20:51.004000+00:00","date_updated":"","created_by":"user_1",` +
+		`"custom.cf_a":"Inbound","custom.cf_n":42,"custom.cf_l":["a","b"],"custom.cf_t":true,"custom.cf_z":null,"custom.cf_o":{"k":[1]},` +
+		`"custom.cf_mixed":["a",null],"custom.cf_e":"caf\u00e9","custom.":1,"custom.custom.x":2,"custom":{"Old":"x"},"unknown":[{"a":[]}]}`,
+	`{"id":"a\"b","name":"caf\u00e9 \ud83d\ude00","display_name":"bad ` + "\xff" + ` utf8"}`,
+	`{"contacts":[{"id":"1"}],"contacts":[],"primary_email":{"email":"a"},"primary_email":{"type":"b"},"custom.cf_a":1,"custom.cf_a":"2"}`,
+	`{"id":null,"contacts":null,"contact_ids":null,"opportunities":[null],"addresses":[{}],"date_created":null}`,
+	`{"id":1}`, `{"contacts":{}}`, `{"confidence":1.5}`, `{"value":"1"}`, `{"value":1e3}`, `{"confidence":99999999999999999999}`,
+	`{"date_created":"yesterday"}`, `{"date_won":"2025-13-01"}`, `{"is_stalled":"yes"}`, `{"\u0069d":"escaped key"}`,
+	`{"custom.cf_\u0061":"escaped custom key"}`, `{"contact_ids":["a",1]}`, `{"tz_ids":[]}`, ` { "id" : "spaced" , "contacts" : [ { "id" : "c" } ] } `,
+	`{}`, `null`, `[]`, `"lead"`,
+}
+
+// FuzzFastDecode checks that a lead, contact or opportunity decodes the same
+// with objParser as with reflection and scanCustom alone: the same value or
+// an error from both.
+func FuzzFastDecode(f *testing.F) {
+	for _, s := range fastDecodeSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sameDecode[Lead](t, b)
+		sameDecode[Contact](t, b)
+		sameDecode[Opportunity](t, b)
+		sameDecode[struct {
+			Data []Lead `json:"data"`
+		}](t, b)
+	})
+}
+
+func sameDecode[T any](t *testing.T, b []byte) {
+	t.Helper()
+	var fast, ref T
+	errFast := jsonv2.Unmarshal(b, &fast, decoders.topLevel)
+	errRef := jsonv2.Unmarshal(b, &ref, reference.topLevel)
+	if (errFast == nil) != (errRef == nil) {
+		t.Fatalf("%T from %q: fast error %v, reference error %v", fast, b, errFast, errRef)
+	}
+	if errFast == nil && !reflect.DeepEqual(fast, ref) {
+		t.Fatalf("%T from %q:\nfast      %#v\nreference %#v", fast, b, fast, ref)
+	}
+}
+
+// TestFastDecodeTakesCloseLeads makes sure FuzzFastDecode compares
+// something: objParser itself decodes a lead as Close sends it, whole.
+func TestFastDecodeTakesCloseLeads(t *testing.T) {
+	t.Parallel()
+	raw := []byte(fastDecodeSeeds[0])
+	var l Lead
+	end, err := newObjParser(raw).lead(&l, 0)
+	require.NoError(t, err)
+	assert.Equal(t, len(raw), end)
+	name, _ := l.Name.Get()
+	assert.Equal(t, "Acme", name)
+	require.Len(t, l.Contacts, 1)
+	assert.Equal(t, "+1 415-555-0143", l.Contacts[0].Phones[0].PhoneFormatted)
+	assert.Equal(t, "x", l.Contacts[0].Custom["cf_c"])
+	assert.Equal(t, []any{"a", nil}, l.Custom["cf_mixed"])
+	assert.Equal(t, "café", l.Custom["cf_e"])
+	assert.NotContains(t, l.Custom, "")
+	assert.NotContains(t, l.Custom, "custom.x")
+	for _, s := range fastDecodeSeeds[1:4] { // escapes, bad UTF-8, repeats, nulls
+		_, err := newObjParser([]byte(s)).lead(new(Lead), 0)
+		assert.NoError(t, err, s)
+	}
+	for _, s := range []string{`{"id":1}`, `{"\u0069d":"x"}`, `{"date_created":"yesterday"}`} {
+		_, err := newObjParser([]byte(s)).lead(new(Lead), 0)
+		assert.ErrorIs(t, err, errSlow, s)
+	}
+}
