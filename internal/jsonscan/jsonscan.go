@@ -36,6 +36,23 @@ func StringEnd(b []byte, i int) (end int, escaped bool, err error) {
 	if i >= len(b) || b[i] != '"' {
 		return 0, false, ErrSyntax
 	}
+	// Most strings (member names, IDs) are short: a plain loop finds their
+	// end sooner than two IndexByte calls.
+	for j := i + 1; j < len(b) && j <= i+shortString; j++ {
+		switch b[j] {
+		case '"':
+			return j + 1, false, nil
+		case '\\':
+			return stringEnd(b, i)
+		}
+	}
+	return stringEnd(b, i)
+}
+
+// shortString is how many bytes StringEnd looks at one by one.
+const shortString = 24
+
+func stringEnd(b []byte, i int) (end int, escaped bool, err error) {
 	j := i + 1
 	for {
 		k := bytes.IndexByte(b[j:], '"')
