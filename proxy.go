@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/jsonscan"
+	"github.com/paragon-go/paragon/internal/jsonx"
 	"github.com/paragon-go/paragon/internal/pathutil"
 )
 
@@ -112,7 +113,7 @@ func (r *Response) Decode(v any) error {
 		}
 		return fmt.Errorf("%w: proxy response: empty body", ErrInvalidResponse)
 	}
-	if err := json.Unmarshal(r.Output, v); err != nil {
+	if err := jsonx.UnmarshalCompat(r.Output, v); err != nil {
 		return fmt.Errorf("%w: proxy response: %w", ErrInvalidResponse, err)
 	}
 	return nil
