@@ -1,0 +1,300 @@
+// Package jsonfast decodes JSON that a decoder has already validated, in one
+// forward pass and without reflection: the SDK's hand-written decoders of
+// the objects it decodes most (Close leads, GET /sdk/me) are built on it.
+// Every unescaped string is a substring of one copy of the text (one
+// allocation instead of one per field). Anything unusual (an escaped member
+// name, a value of an unexpected kind) makes it give up with ErrSlow, and
+// the caller decodes the text with its general decoder instead, which
+// decides.
+package jsonfast
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/paragon-go/paragon/internal/jsonscan"
+	"github.com/paragon-go/paragon/internal/jsonx"
+)
+
+// ErrSlow means the text needs the general decoder.
+var ErrSlow = errors.New("jsonfast: the value needs the general decoder")
+
+// Parser reads values out of B, a JSON text that a decoder has validated.
+type Parser struct {
+	B []byte // the text
+	S string // the same bytes as a string: decoded strings are substrings of it
+}
+
+// New returns a Parser of b; it copies b once, into S.
+func New(b []byte) *Parser { return &Parser{B: b, S: string(b)} }
+
+func (p *Parser) Space(i int) int { return jsonscan.SkipSpace(p.B, i) }
+
+// IsNull reports whether a null literal starts at B[i].
+func (p *Parser) IsNull(i int) bool { return i < len(p.B) && p.B[i] == 'n' }
+
+// Members iterates over the members of the object at B[i]:
+//
+//	m := p.Members(i)
+//	for m.next() {
+//		m.at(decodeValue(m.Key, m.I)) // the index after the value, or an error
+//	}
+//	end, err := m.end()
+type Members struct {
+	p       *Parser
+	I       int    // the value's start, then the index after it
+	Key     string // the member's name
+	err     error
+	started bool
+	done    bool
+}
+
+func (p *Parser) Members(i int) Members {
+	m := Members{p: p, I: i}
+	if i >= len(p.B) || p.B[i] != '{' {
+		m.err = ErrSlow
+	}
+	return m
+}
+
+// Next moves to the next member; false at the end of the object or on error.
+func (m *Members) Next() bool {
+	if m.err != nil || m.done {
+		return false
+	}
+	p := m.p
+	i := p.Space(m.I + 1) // after '{' or the previous value
+	if m.started {
+		i = p.Space(m.I)
+		switch {
+		case i < len(p.B) && p.B[i] == ',':
+			i = p.Space(i + 1)
+		case i < len(p.B) && p.B[i] == '}':
+			m.I, m.done = i+1, true
+			return false
+		default:
+			m.err = ErrSlow
+			return false
+		}
+	} else if m.started = true; i < len(p.B) && p.B[i] == '}' {
+		m.I, m.done = i+1, true
+		return false
+	}
+	end, escaped, err := jsonscan.StringEnd(p.B, i)
+	if err != nil || escaped {
+		m.err = ErrSlow
+		return false
+	}
+	m.Key = p.S[i+1 : end-1]
+	i = p.Space(end)
+	if i >= len(p.B) || p.B[i] != ':' {
+		m.err = ErrSlow
+		return false
+	}
+	m.I = p.Space(i + 1)
+	return true
+}
+
+// At records what decoding the member's value returned.
+func (m *Members) At(end int, err error) { m.I, m.err = end, err }
+
+// End returns the index after the object.
+func (m *Members) End() (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	return m.I, nil
+}
+
+// Elements iterates over the elements of the array at B[i], as members does.
+type Elements struct {
+	p       *Parser
+	I       int // the element's start, then the index after it
+	err     error
+	started bool
+	done    bool
+}
+
+func (p *Parser) Elements(i int) Elements {
+	e := Elements{p: p, I: i}
+	if i >= len(p.B) || p.B[i] != '[' {
+		e.err = ErrSlow
+	}
+	return e
+}
+
+func (e *Elements) Next() bool {
+	if e.err != nil || e.done {
+		return false
+	}
+	p := e.p
+	var i int
+	if e.started {
+		i = p.Space(e.I)
+		switch {
+		case i < len(p.B) && p.B[i] == ',':
+			e.I = p.Space(i + 1)
+			return true
+		case i < len(p.B) && p.B[i] == ']':
+			e.I, e.done = i+1, true
+		default:
+			e.err = ErrSlow
+		}
+		return false
+	}
+	e.started = true
+	if i = p.Space(e.I + 1); i < len(p.B) && p.B[i] == ']' {
+		e.I, e.done = i+1, true
+		return false
+	}
+	e.I = i
+	return true
+}
+
+func (e *Elements) At(end int, err error) { e.I, e.err = end, err }
+
+func (e *Elements) End() (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return e.I, nil
+}
+
+// Skip returns the index after the value at B[i].
+func (p *Parser) Skip(i int) (int, error) {
+	end, err := jsonscan.ValueEnd(p.B, i)
+	if err != nil {
+		return 0, ErrSlow
+	}
+	return end, nil
+}
+
+// Str decodes the string at B[i]; null is "" (null reports it). Escapes and
+// invalid UTF-8 (replaced by U+FFFD, as jsonx.Tolerant does) take the
+// general decoder.
+func (p *Parser) Str(i int) (s string, end int, null bool, err error) {
+	if p.IsNull(i) {
+		return "", i + len("null"), true, nil
+	}
+	end, escaped, err := jsonscan.StringEnd(p.B, i)
+	if err != nil {
+		return "", 0, false, ErrSlow
+	}
+	s = p.S[i+1 : end-1]
+	if escaped || !utf8.ValidString(s) {
+		return p.slowString(i, end)
+	}
+	return s, end, false, nil
+}
+
+// slowString decodes the string B[i:end] with jsonv2.
+func (p *Parser) slowString(i, end int) (string, int, bool, error) {
+	var s string
+	if err := jsonv2.Unmarshal(p.B[i:end], &s, jsonx.Tolerant); err != nil {
+		return "", 0, false, ErrSlow
+	}
+	return s, end, false, nil
+}
+
+// SetString decodes a string (null is "") into *dst.
+func SetString[S ~string](p *Parser, dst *S, i int) (int, error) {
+	s, end, _, err := p.Str(i)
+	*dst = S(s)
+	return end, err
+}
+
+// Number returns the number (or null: "") at B[i] and the index after it.
+func (p *Parser) Number(i int) (string, int, error) {
+	if p.IsNull(i) {
+		return "", i + len("null"), nil
+	}
+	j := i
+	for j < len(p.B) {
+		c := p.B[j]
+		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			j++
+			continue
+		}
+		break
+	}
+	if j == i {
+		return "", 0, ErrSlow
+	}
+	return p.S[i:j], j, nil
+}
+
+// SetInt decodes an integer (null is 0) into *dst.
+func SetInt[N int | int64](p *Parser, dst *N, i int) (int, error) {
+	s, end, err := p.Number(i)
+	if err != nil || s == "" {
+		*dst = 0
+		return end, err
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || int64(N(n)) != n {
+		return 0, ErrSlow
+	}
+	*dst = N(n)
+	return end, nil
+}
+
+// SetBool decodes a boolean (null is false) into *dst.
+func (p *Parser) SetBool(dst *bool, i int) (int, error) {
+	switch {
+	case bytes.HasPrefix(p.B[i:], []byte("true")):
+		*dst = true
+		return i + len("true"), nil
+	case bytes.HasPrefix(p.B[i:], []byte("false")):
+		*dst = false
+		return i + len("false"), nil
+	case p.IsNull(i):
+		*dst = false
+		return i + len("null"), nil
+	}
+	return 0, ErrSlow
+}
+
+// SetSlice decodes null (nil) or an array into *dst, each element with elem.
+func SetSlice[E, C any](c C, p *Parser, dst *[]E, i int, elem func(C, *E, int) (int, error)) (int, error) {
+	if p.IsNull(i) {
+		*dst = nil
+		return i + len("null"), nil
+	}
+	out := []E{} // [] is an empty slice, not nil
+	if j := p.Space(i + 1); j < len(p.B) && p.B[j] != ']' {
+		out = make([]E, 0, 1)
+	}
+	e := p.Elements(i)
+	for e.Next() {
+		var zero E
+		out = append(out, zero)
+		if p.IsNull(e.I) { // a zero element, as jsonv2 decodes it
+			e.At(e.I+len("null"), nil)
+			continue
+		}
+		e.At(elem(c, &out[len(out)-1], e.I))
+	}
+	*dst = out
+	return e.End()
+}
+
+// SetStrings decodes null or an array of strings into *dst.
+func (p *Parser) SetStrings(dst *[]string, i int) (int, error) {
+	return SetSlice(p, p, dst, i, SetString[string])
+}
+
+// SetPtr decodes null (nil) or an object into *dst, with dec.
+func SetPtr[E, C any](c C, p *Parser, dst **E, i int, dec func(C, *E, int) (int, error)) (int, error) {
+	if p.IsNull(i) {
+		*dst = nil
+		return i + len("null"), nil
+	}
+	if *dst == nil { // a repeated member merges, as jsonv2 does
+		*dst = new(E)
+	}
+	return dec(c, *dst, i)
+}
