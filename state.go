@@ -3,7 +3,6 @@ package paragon
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -42,7 +41,7 @@ type cachedState struct {
 func (e *cachedState) decoded() (*UserState, error) {
 	e.once.Do(func() {
 		st := new(UserState)
-		if err := json.Unmarshal(e.raw, (*userStateJSON)(st)); err != nil {
+		if err := decodeUserState(e.raw, st); err != nil {
 			e.err = err
 			return
 		}

@@ -347,8 +347,10 @@ func (u *User) GetUser(ctx context.Context, opts ...CallOption) (*UserState, err
 	// Decoding without UnmarshalJSON saves it a second validation of the
 	// body and a copy for Raw: the body is ours to keep.
 	st := new(UserState)
-	if err := decodeJSON(resp, "GetUser", (*userStateJSON)(st)); err != nil {
-		return nil, err
+	if len(resp.Body) == 0 || !fastUserState(resp.Body, st) {
+		if err := decodeJSON(resp, "GetUser", (*userStateJSON)(st)); err != nil {
+			return nil, err
+		}
 	}
 	st.Raw = bytes.TrimSpace(resp.Body)
 	if st.Authenticated {

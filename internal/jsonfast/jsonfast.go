@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/paragon-go/paragon/internal/jsonscan"
 	"github.com/paragon-go/paragon/internal/jsonx"
@@ -23,27 +24,60 @@ import (
 // ErrSlow means the text needs the general decoder.
 var ErrSlow = errors.New("jsonfast: the value needs the general decoder")
 
-// Parser reads values out of B, a JSON text that a decoder has validated.
+// Parser reads values out of B. It checks the JSON grammar of what it
+// decodes (strings, numbers, literals, structure); the values it skips
+// (Skip) it checks only with Validate set, which a text a decoder has
+// already validated does not need.
 type Parser struct {
-	B []byte // the text
-	S string // the same bytes as a string: decoded strings are substrings of it
+	B        []byte // the text
+	S        string // the same bytes as a string: decoded strings are substrings of it
+	Validate bool   // check skipped values too
 }
+
+// validOptions accept what jsonx.Tolerant accepts.
+var validOptions = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // New returns a Parser of b; it copies b once, into S.
 func New(b []byte) *Parser { return &Parser{B: b, S: string(b)} }
 
+// Space returns the index of the first byte at or after i that is not
+// white space.
 func (p *Parser) Space(i int) int { return jsonscan.SkipSpace(p.B, i) }
 
 // IsNull reports whether a null literal starts at B[i].
-func (p *Parser) IsNull(i int) bool { return i < len(p.B) && p.B[i] == 'n' }
+func (p *Parser) IsNull(i int) bool {
+	return i+len("null") <= len(p.B) && p.S[i:i+len("null")] == "null"
+}
+
+// End checks that only white space follows the top-level value ending at i.
+func (p *Parser) End(i int) error {
+	if p.Space(i) != len(p.B) {
+		return ErrSlow
+	}
+	return nil
+}
+
+// plain reports whether s, a string's contents, holds no control
+// character (which JSON forbids unescaped) and is valid UTF-8.
+func plain(s string) bool {
+	ascii := true
+	for k := 0; k < len(s); k++ {
+		if c := s[k]; c < 0x20 {
+			return false
+		} else if c >= 0x80 {
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
 
 // Members iterates over the members of the object at B[i]:
 //
 //	m := p.Members(i)
-//	for m.next() {
-//		m.at(decodeValue(m.Key, m.I)) // the index after the value, or an error
+//	for m.Next() {
+//		m.At(decodeValue(m.Key, m.I)) // the index after the value, or an error
 //	}
-//	end, err := m.end()
+//	end, err := m.End()
 type Members struct {
 	p       *Parser
 	I       int    // the value's start, then the index after it
@@ -53,6 +87,7 @@ type Members struct {
 	done    bool
 }
 
+// Members starts iterating over the object at B[i].
 func (p *Parser) Members(i int) Members {
 	m := Members{p: p, I: i}
 	if i >= len(p.B) || p.B[i] != '{' {
@@ -85,7 +120,7 @@ func (m *Members) Next() bool {
 		return false
 	}
 	end, escaped, err := jsonscan.StringEnd(p.B, i)
-	if err != nil || escaped {
+	if err != nil || escaped || !plain(p.S[i+1:end-1]) {
 		m.err = ErrSlow
 		return false
 	}
@@ -119,6 +154,7 @@ type Elements struct {
 	done    bool
 }
 
+// Elements starts iterating over the array at B[i].
 func (p *Parser) Elements(i int) Elements {
 	e := Elements{p: p, I: i}
 	if i >= len(p.B) || p.B[i] != '[' {
@@ -127,6 +163,7 @@ func (p *Parser) Elements(i int) Elements {
 	return e
 }
 
+// Next moves to the next element; false at the end of the array or on error.
 func (e *Elements) Next() bool {
 	if e.err != nil || e.done {
 		return false
@@ -155,8 +192,10 @@ func (e *Elements) Next() bool {
 	return true
 }
 
+// At records what decoding the element returned.
 func (e *Elements) At(end int, err error) { e.I, e.err = end, err }
 
+// End returns the index after the array.
 func (e *Elements) End() (int, error) {
 	if e.err != nil {
 		return 0, e.err
@@ -167,7 +206,7 @@ func (e *Elements) End() (int, error) {
 // Skip returns the index after the value at B[i].
 func (p *Parser) Skip(i int) (int, error) {
 	end, err := jsonscan.ValueEnd(p.B, i)
-	if err != nil {
+	if err != nil || p.Validate && !jsontext.Value(p.B[i:end]).IsValid(validOptions) {
 		return 0, ErrSlow
 	}
 	return end, nil
@@ -185,8 +224,8 @@ func (p *Parser) Str(i int) (s string, end int, null bool, err error) {
 		return "", 0, false, ErrSlow
 	}
 	s = p.S[i+1 : end-1]
-	if escaped || !utf8.ValidString(s) {
-		return p.slowString(i, end)
+	if escaped || !plain(s) {
+		return p.slowString(i, end) // jsonv2 checks it
 	}
 	return s, end, false, nil
 }
@@ -212,19 +251,52 @@ func (p *Parser) Number(i int) (string, int, error) {
 	if p.IsNull(i) {
 		return "", i + len("null"), nil
 	}
-	j := i
-	for j < len(p.B) {
-		c := p.B[j]
-		if c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			j++
-			continue
-		}
-		break
-	}
-	if j == i {
+	j := numberEnd(p.B, i)
+	if j < 0 {
 		return "", 0, ErrSlow
 	}
 	return p.S[i:j], j, nil
+}
+
+// numberEnd returns the index after the JSON number at b[i], or -1:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func numberEnd(b []byte, i int) int {
+	digits := func(j int) int { // the index after the digits at b[j], or -1 if none
+		k := j
+		for k < len(b) && b[k] >= '0' && b[k] <= '9' {
+			k++
+		}
+		if k == j {
+			return -1
+		}
+		return k
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(i)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		if i = digits(i + 1); i < 0 {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i = digits(i); i < 0 {
+			return -1
+		}
+	}
+	return i
 }
 
 // SetInt decodes an integer (null is 0) into *dst.
