@@ -83,6 +83,9 @@ type contactJSON Contact
 // UnmarshalJSON decodes a contact, collecting "custom.…" keys into Custom
 // and keeping the payload in Raw.
 func (c *Contact) UnmarshalJSON(b []byte) error {
+	if fastObject(b, c, (*objParser).contact) {
+		return nil
+	}
 	return decodeObject(b, (*contactJSON)(c), &c.Custom, &c.Raw)
 }
 

@@ -1,6 +1,7 @@
 package close
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -25,6 +26,25 @@ import (
 // with errSlow, and the object is decoded again by reflection (see
 // objectUnmarshaler), which decides: the results are the same either way,
 // and FuzzFastDecode checks that they are.
+
+// fastObject decodes the JSON object b (not validated) into v with fast,
+// for the types' UnmarshalJSON methods; false, and v as it was, when fast
+// gives up.
+func fastObject[S any](b []byte, v *S, fast func(*objParser, *S, int) (int, error)) bool {
+	p := &objParser{jsonfast.Parser{B: bytes.Clone(b), Validate: true}}
+	p.S = string(p.B)
+	start := p.Space(0)
+	if start >= len(p.B) || p.B[start] != '{' {
+		return false // null and errors: decodeObject
+	}
+	saved := *v
+	end, err := fast(p, v, start)
+	if err == nil && p.End(end) == nil {
+		return true
+	}
+	*v = saved
+	return false
+}
 
 // errSlow means the object needs the reflection-based decoder.
 var errSlow = jsonfast.ErrSlow

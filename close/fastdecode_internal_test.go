@@ -1,6 +1,8 @@
 package close
 
 import (
+	"bytes"
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -32,7 +34,8 @@ var fastDecodeSeeds = []string{
 	`{"id":1}`, `{"contacts":{}}`, `{"confidence":1.5}`, `{"value":"1"}`, `{"value":1e3}`, `{"confidence":99999999999999999999}`,
 	`{"date_created":"yesterday"}`, `{"date_won":"2025-13-01"}`, `{"is_stalled":"yes"}`, `{"\u0069d":"escaped key"}`,
 	`{"custom.cf_\u0061":"escaped custom key"}`, `{"contact_ids":["a",1]}`, `{"tz_ids":[]}`, ` { "id" : "spaced" , "contacts" : [ { "id" : "c" } ] } `,
-	`{}`, `null`, `[]`, `"lead"`,
+	`{}`, `null`, `[]`, `"lead"`, `{"id":"a"} x`, `{"id":"a",}`, `{"id":tru}`, "{\"id\":\"ctl \x01\"}", `{"unknown":[1,}`, `{"custom.cf_a":{"x":}}`,
+	`{"value":01}`, `{"contacts":[{"emails":[{"email":"a"},]}]}`,
 }
 
 // FuzzFastDecode checks that a lead, contact or opportunity decodes the same
@@ -49,6 +52,11 @@ func FuzzFastDecode(f *testing.F) {
 		sameDecode[struct {
 			Data []Lead `json:"data"`
 		}](t, b)
+		sameUnmarshalJSON(t, b, (*objParser).lead, func(l *Lead) (any, *CustomFields, *json.RawMessage) { return (*leadJSON)(l), &l.Custom, &l.Raw })
+		sameUnmarshalJSON(t, b, (*objParser).contact, func(c *Contact) (any, *CustomFields, *json.RawMessage) { return (*contactJSON)(c), &c.Custom, &c.Raw })
+		sameUnmarshalJSON(t, b, (*objParser).opportunity, func(o *Opportunity) (any, *CustomFields, *json.RawMessage) {
+			return (*opportunityJSON)(o), &o.Custom, &o.Raw
+		})
 	})
 }
 
@@ -90,5 +98,26 @@ func TestFastDecodeTakesCloseLeads(t *testing.T) {
 	for _, s := range []string{`{"id":1}`, `{"\u0069d":"x"}`, `{"date_created":"yesterday"}`} {
 		_, err := newObjParser([]byte(s)).lead(new(Lead), 0)
 		assert.ErrorIs(t, err, errSlow, s)
+	}
+}
+
+// sameUnmarshalJSON checks the types' UnmarshalJSON (fastObject first)
+// against decodeObject alone, on bytes that need not be valid JSON.
+func sameUnmarshalJSON[S any](t *testing.T, b []byte, fast func(*objParser, *S, int) (int, error), fields func(*S) (any, *CustomFields, *json.RawMessage)) {
+	t.Helper()
+	var got, want S
+	ok := fastObject(b, &got, fast)
+	alias, custom, raw := fields(&want)
+	errWant := decodeObject(b, alias, custom, raw)
+	if !ok {
+		return // decodeObject decides
+	}
+	if errWant != nil {
+		t.Fatalf("%T: fastObject decoded %q, decodeObject: %v", got, b, errWant)
+	}
+	// decodeObject keeps b untrimmed in Raw; fastObject the object itself.
+	*raw = bytes.TrimSpace(*raw)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%T from %q:\nfastObject   %#v\ndecodeObject %#v", got, b, got, want)
 	}
 }

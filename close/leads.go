@@ -65,6 +65,9 @@ type leadJSON Lead
 // UnmarshalJSON decodes a lead, collecting "custom.…" keys into Custom and
 // keeping the payload in Raw.
 func (l *Lead) UnmarshalJSON(b []byte) error {
+	if fastObject(b, l, (*objParser).lead) {
+		return nil
+	}
 	return decodeObject(b, (*leadJSON)(l), &l.Custom, &l.Raw)
 }
 

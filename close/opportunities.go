@@ -100,6 +100,9 @@ type opportunityJSON Opportunity
 // UnmarshalJSON decodes an opportunity, collecting "custom.…" keys into
 // Custom and keeping the payload in Raw.
 func (o *Opportunity) UnmarshalJSON(b []byte) error {
+	if fastObject(b, o, (*objParser).opportunity) {
+		return nil
+	}
 	return decodeObject(b, (*opportunityJSON)(o), &o.Custom, &o.Raw)
 }
 
