@@ -46,6 +46,88 @@ func fastObject[S any](b []byte, v *S, fast func(*objParser, *S, int) (int, erro
 	return false
 }
 
+// fastPage decodes a page of leads, contacts or opportunities into out in
+// one checked pass, each object with its own copy of its bytes (its Raw,
+// and its strings); false (and out untouched) for other pages and when it
+// gives up.
+func fastPage(body []byte, out any) bool {
+	switch pg := out.(type) {
+	case *Page[Lead]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, &pg.TotalResults, (*objParser).lead)
+	case *Page[Contact]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, &pg.TotalResults, (*objParser).contact)
+	case *Page[Opportunity]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, &pg.TotalResults, (*objParser).opportunity)
+	case *offsetPage[Lead]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, nil, (*objParser).lead)
+	case *offsetPage[Contact]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, nil, (*objParser).contact)
+	case *offsetPage[Opportunity]:
+		return fastPageOf(body, &pg.Data, &pg.HasMore, nil, (*objParser).opportunity)
+	}
+	return false
+}
+
+// fastPageOf decodes a page's data, has_more and (when total is not nil)
+// total_results. The items are appended to (*data)[:0], which may have room
+// for them.
+func fastPageOf[S any](body []byte, data *[]S, hasMore *bool, total **int, fast func(*objParser, *S, int) (int, error)) bool {
+	items := (*data)[:0]
+	more := *hasMore
+	var count *int
+	if total != nil {
+		count = *total
+	}
+	// The page's own members need no strings: no copy of the body for S.
+	p := &jsonfast.Parser{B: body, Validate: true}
+	m := p.Members(p.Space(0))
+	seen := false
+	for m.Next() {
+		switch key, i := m.Key, m.I; {
+		case key == "data" && !seen:
+			seen = true
+			m.At(jsonfast.SetSlice(&pageItems[S]{p, fast}, p, &items, i, (*pageItems[S]).item))
+		case key == "data": // repeated: jsonv2 decides how it merges
+			m.At(0, errSlow)
+		case key == "has_more":
+			m.At(p.SetBool(&more, i))
+		case key == "total_results" && total != nil:
+			m.At(jsonfast.SetPtr(p, p, &count, i, jsonfast.SetInt[int]))
+		default:
+			m.At(p.Skip(i))
+		}
+	}
+	end, err := m.End()
+	if err != nil || p.End(end) != nil {
+		return false
+	}
+	*data, *hasMore = items, more
+	if total != nil {
+		*total = count
+	}
+	return true
+}
+
+// pageItems decode the items of a page with fast, each from its own copy.
+type pageItems[S any] struct {
+	p    *jsonfast.Parser
+	fast func(*objParser, *S, int) (int, error)
+}
+
+func (d *pageItems[S]) item(v *S, i int) (int, error) {
+	p, fast := d.p, d.fast
+	end, err := jsonscan.ValueEnd(p.B, i)
+	if err != nil {
+		return 0, errSlow
+	}
+	item := &objParser{*jsonfast.New(bytes.Clone(p.B[i:end]))}
+	item.Validate = true
+	if n, err := fast(item, v, 0); err != nil || n != end-i {
+		return 0, errSlow
+	}
+	return end, nil
+}
+
 // errSlow means the object needs the reflection-based decoder.
 var errSlow = jsonfast.ErrSlow
 

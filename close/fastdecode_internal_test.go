@@ -36,6 +36,9 @@ var fastDecodeSeeds = []string{
 	`{"custom.cf_\u0061":"escaped custom key"}`, `{"contact_ids":["a",1]}`, `{"tz_ids":[]}`, ` { "id" : "spaced" , "contacts" : [ { "id" : "c" } ] } `,
 	`{}`, `null`, `[]`, `"lead"`, `{"id":"a"} x`, `{"id":"a",}`, `{"id":tru}`, "{\"id\":\"ctl \x01\"}", `{"unknown":[1,}`, `{"custom.cf_a":{"x":}}`,
 	`{"value":01}`, `{"contacts":[{"emails":[{"email":"a"},]}]}`,
+	`{"data":[{"id":"lead_1","contacts":[{"id":"c"}]},null,{"id":"lead_2","custom.cf_a":1}],"has_more":true,"total_results":3,"cursor":null}`,
+	`{"data":[],"has_more":false,"total_results":null}`, `{"contacts":[{"id":"1","name":"a","emails":[{"email":"x"}]},{"id":"3"}],"contacts":[{"id":"2"}]}`, `{"data":null}`, `{"data":[{"id":"a"}],"data":[{"id":"b"}]}`, `{"data":[{"id":1}]}`,
+	`{"data":[{"id":"a"}] ,"has_more":true} `, `{"data":[{"id":"a"}],"total_results":1.5}`, `{"data":[{"id":"a"},]}`,
 }
 
 // FuzzFastDecode checks that a lead, contact or opportunity decodes the same
@@ -52,6 +55,9 @@ func FuzzFastDecode(f *testing.F) {
 		sameDecode[struct {
 			Data []Lead `json:"data"`
 		}](t, b)
+		samePage[Lead](t, b)
+		samePage[Contact](t, b)
+		sameOffsetPage(t, b)
 		sameUnmarshalJSON(t, b, (*objParser).lead, func(l *Lead) (any, *CustomFields, *json.RawMessage) { return (*leadJSON)(l), &l.Custom, &l.Raw })
 		sameUnmarshalJSON(t, b, (*objParser).contact, func(c *Contact) (any, *CustomFields, *json.RawMessage) { return (*contactJSON)(c), &c.Custom, &c.Raw })
 		sameUnmarshalJSON(t, b, (*objParser).opportunity, func(o *Opportunity) (any, *CustomFields, *json.RawMessage) {
@@ -95,9 +101,52 @@ func TestFastDecodeTakesCloseLeads(t *testing.T) {
 		_, err := newObjParser([]byte(s)).lead(new(Lead), 0)
 		assert.NoError(t, err, s)
 	}
+	var pg Page[Lead]
+	require.True(t, fastPage([]byte(`{"data":[`+fastDecodeSeeds[0]+`,{"id":"lead_2"}],"has_more":true}`), &pg))
+	require.Len(t, pg.Data, 2)
+	assert.Equal(t, "lead_2", pg.Data[1].ID)
+	assert.Equal(t, fastDecodeSeeds[0], string(pg.Data[0].Raw))
+	assert.True(t, pg.HasMore)
 	for _, s := range []string{`{"id":1}`, `{"\u0069d":"x"}`, `{"date_created":"yesterday"}`} {
 		_, err := newObjParser([]byte(s)).lead(new(Lead), 0)
 		assert.ErrorIs(t, err, errSlow, s)
+	}
+}
+
+// samePage checks fastPage against reflection on a page of S.
+func samePage[S any](t *testing.T, b []byte) {
+	t.Helper()
+	var got, want Page[S]
+	if !fastPage(b, &got) {
+		if !reflect.DeepEqual(got, Page[S]{}) {
+			t.Fatalf("fastPage gave up on %q and left %#v", b, got)
+		}
+		return
+	}
+	if err := jsonv2.Unmarshal(b, &want, reference.topLevel); err != nil {
+		t.Fatalf("fastPage decoded %q, reflection: %v", b, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Page[%T] from %q:\nfastPage  %#v\nreference %#v", *new(S), b, got, want)
+	}
+}
+
+// sameOffsetPage checks fastPage against reflection on a listing's page,
+// whose Data has room for the items.
+func sameOffsetPage(t *testing.T, b []byte) {
+	t.Helper()
+	got, want := offsetPage[Lead]{Data: make([]Lead, 0, 4)}, offsetPage[Lead]{Data: make([]Lead, 0, 4)}
+	if !fastPage(b, &got) {
+		if len(got.Data) != 0 || got.HasMore {
+			t.Fatalf("fastPage gave up on %q and left %#v", b, got)
+		}
+		return
+	}
+	if err := jsonv2.Unmarshal(b, &want, reference.topLevel); err != nil {
+		t.Fatalf("fastPage decoded %q, reflection: %v", b, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("offsetPage from %q:\nfastPage  %#v\nreference %#v", b, got, want)
 	}
 }
 

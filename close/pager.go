@@ -130,8 +130,10 @@ func decodePage(what string, body []byte, limit int, out any, n func() int) (pag
 	if err != nil {
 		return p, err
 	}
-	if err := unmarshal(body, out); err != nil {
-		return p, fmt.Errorf("close: %s: decoding page: %w", what, err)
+	if !fastPage(body, out) {
+		if err := unmarshal(body, out); err != nil {
+			return p, fmt.Errorf("close: %s: decoding page: %w", what, err)
+		}
 	}
 	if got := n(); got > limit {
 		return p, fmt.Errorf("%w: %w: %s: page holds %d items, %d asked for", ErrPageTooLarge, paragon.ErrInvalidResponse, what, got, limit)

@@ -30,7 +30,7 @@ var ErrSlow = errors.New("jsonfast: the value needs the general decoder")
 // already validated does not need.
 type Parser struct {
 	B        []byte // the text
-	S        string // the same bytes as a string: decoded strings are substrings of it
+	S        string // B as a string, or "": decoded strings are substrings of it
 	Validate bool   // check skipped values too
 }
 
@@ -40,13 +40,22 @@ var validOptions = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsonte
 // New returns a Parser of b; it copies b once, into S.
 func New(b []byte) *Parser { return &Parser{B: b, S: string(b)} }
 
+// sub returns B[i:j] as a string: a substring of S, or a copy when S is
+// not set (a Parser that decodes few strings need not copy B).
+func (p *Parser) sub(i, j int) string {
+	if len(p.S) == len(p.B) {
+		return p.S[i:j]
+	}
+	return string(p.B[i:j])
+}
+
 // Space returns the index of the first byte at or after i that is not
 // white space.
 func (p *Parser) Space(i int) int { return jsonscan.SkipSpace(p.B, i) }
 
 // IsNull reports whether a null literal starts at B[i].
 func (p *Parser) IsNull(i int) bool {
-	return i+len("null") <= len(p.B) && p.S[i:i+len("null")] == "null"
+	return i+len("null") <= len(p.B) && string(p.B[i:i+len("null")]) == "null"
 }
 
 // End checks that only white space follows the top-level value ending at i.
@@ -59,7 +68,7 @@ func (p *Parser) End(i int) error {
 
 // plain reports whether s, a string's contents, holds no control
 // character (which JSON forbids unescaped) and is valid UTF-8.
-func plain(s string) bool {
+func plain[T string | []byte](s T) bool {
 	ascii := true
 	for k := 0; k < len(s); k++ {
 		if c := s[k]; c < 0x20 {
@@ -68,7 +77,7 @@ func plain(s string) bool {
 			ascii = false
 		}
 	}
-	return ascii || utf8.ValidString(s)
+	return ascii || utf8.ValidString(string(s))
 }
 
 // Members iterates over the members of the object at B[i]:
@@ -119,12 +128,12 @@ func (m *Members) Next() bool {
 		m.I, m.done = i+1, true
 		return false
 	}
-	end, escaped, err := jsonscan.StringEnd(p.B, i)
-	if err != nil || escaped || !plain(p.S[i+1:end-1]) {
+	end, ok := jsonscan.PlainStringEnd(p.B, i)
+	if !ok { // names with escapes or past ASCII: the general decoder
 		m.err = ErrSlow
 		return false
 	}
-	m.Key = p.S[i+1 : end-1]
+	m.Key = p.sub(i+1, end-1)
 	i = p.Space(end)
 	if i >= len(p.B) || p.B[i] != ':' {
 		m.err = ErrSlow
@@ -219,11 +228,14 @@ func (p *Parser) Str(i int) (s string, end int, null bool, err error) {
 	if p.IsNull(i) {
 		return "", i + len("null"), true, nil
 	}
+	if end, ok := jsonscan.PlainStringEnd(p.B, i); ok {
+		return p.sub(i+1, end-1), end, false, nil
+	}
 	end, escaped, err := jsonscan.StringEnd(p.B, i)
 	if err != nil {
 		return "", 0, false, ErrSlow
 	}
-	s = p.S[i+1 : end-1]
+	s = p.sub(i+1, end-1)
 	if escaped || !plain(s) {
 		return p.slowString(i, end) // jsonv2 checks it
 	}
@@ -255,7 +267,7 @@ func (p *Parser) Number(i int) (string, int, error) {
 	if j < 0 {
 		return "", 0, ErrSlow
 	}
-	return p.S[i:j], j, nil
+	return p.sub(i, j), j, nil
 }
 
 // numberEnd returns the index after the JSON number at b[i], or -1:
@@ -330,15 +342,19 @@ func (p *Parser) SetBool(dst *bool, i int) (int, error) {
 	return 0, ErrSlow
 }
 
-// SetSlice decodes null (nil) or an array into *dst, each element with elem.
+// SetSlice decodes null (nil) or an array into *dst, each element with elem
+// (a zero element for null). The elements are appended to (*dst)[:0].
 func SetSlice[E, C any](c C, p *Parser, dst *[]E, i int, elem func(C, *E, int) (int, error)) (int, error) {
 	if p.IsNull(i) {
 		*dst = nil
 		return i + len("null"), nil
 	}
-	out := []E{} // [] is an empty slice, not nil
-	if j := p.Space(i + 1); j < len(p.B) && p.B[j] != ']' {
-		out = make([]E, 0, 1)
+	out := (*dst)[:0] // as jsonv2 does, the slice's room is reused
+	if out == nil {
+		out = []E{} // [] is an empty slice, not nil
+		if j := p.Space(i + 1); j < len(p.B) && p.B[j] != ']' {
+			out = make([]E, 0, 1)
+		}
 	}
 	e := p.Elements(i)
 	for e.Next() {

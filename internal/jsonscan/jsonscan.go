@@ -10,7 +10,9 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 )
 
 // ErrSyntax reports JSON the scanner can't walk.
@@ -36,9 +38,17 @@ func StringEnd(b []byte, i int) (end int, escaped bool, err error) {
 	if i >= len(b) || b[i] != '"' {
 		return 0, false, ErrSyntax
 	}
-	// Most strings (member names, IDs) are short: a plain loop finds their
-	// end sooner than two IndexByte calls.
-	for j := i + 1; j < len(b) && j <= i+shortString; j++ {
+	// Eight bytes at a time up to the first quote or backslash: most
+	// strings are short, and this beats two IndexByte calls on them.
+	j := i + 1
+	for ; j+8 <= len(b); j += 8 {
+		w := binary.LittleEndian.Uint64(b[j:])
+		if t := hasByte(w, '"') | hasByte(w, '\\'); t != 0 {
+			j += bits.TrailingZeros64(t) / 8
+			break
+		}
+	}
+	for ; j < len(b); j++ {
 		switch b[j] {
 		case '"':
 			return j + 1, false, nil
@@ -46,11 +56,49 @@ func StringEnd(b []byte, i int) (end int, escaped bool, err error) {
 			return stringEnd(b, i)
 		}
 	}
-	return stringEnd(b, i)
+	return 0, false, ErrSyntax
 }
 
-// shortString is how many bytes StringEnd looks at one by one.
-const shortString = 24
+// Per-byte masks for the word-at-a-time scans.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasByte returns a word whose high bit is set in the first byte of w equal
+// to c (and possibly in later ones): zero if no byte of w is c.
+func hasByte(w uint64, c byte) uint64 {
+	x := w ^ (ones * uint64(c))
+	return (x - ones) &^ x & highs
+}
+
+// PlainStringEnd returns the index after the JSON string that starts at b[i]
+// (a '"') when its contents are plain: printable ASCII without a backslash,
+// which JSON takes as it is. ok is false otherwise (an escape, a control
+// character, a byte past ASCII, or no closing quote).
+func PlainStringEnd(b []byte, i int) (end int, ok bool) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	j := i + 1
+	for ; j+8 <= len(b); j += 8 {
+		w := binary.LittleEndian.Uint64(b[j:])
+		// A quote, a backslash, a byte below 0x20 or one from 0x80.
+		if t := hasByte(w, '"') | hasByte(w, '\\') | (w-ones*0x20)&^w&highs | w&highs; t != 0 {
+			j += bits.TrailingZeros64(t) / 8
+			break
+		}
+	}
+	for ; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return 0, false
+		}
+	}
+	return 0, false
+}
 
 func stringEnd(b []byte, i int) (end int, escaped bool, err error) {
 	j := i + 1

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,4 +78,48 @@ func FuzzMembers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStringEndWords checks the word-at-a-time scans at every offset of a
+// quote, backslash, control and non-ASCII byte, against a byte loop.
+func TestStringEndWords(t *testing.T) {
+	t.Parallel()
+	for n := 0; n < 20; n++ {
+		for _, c := range []byte{'"', '\\', 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xff, 'a'} {
+			for k := 0; k <= n; k++ {
+				body := []byte(strings.Repeat("x", n))
+				if k < n {
+					body[k] = c
+				}
+				b := append(append([]byte{'"'}, body...), '"', ' ', '"', '"')
+				want, wantOK := -1, true
+				for j := 1; j < len(b); j++ {
+					if b[j] == '\\' {
+						wantOK = false
+						break
+					}
+					if b[j] == '"' {
+						want = j + 1
+						break
+					}
+					if b[j] < 0x20 || b[j] >= 0x80 {
+						wantOK = false
+					}
+				}
+				end, escaped, err := StringEnd(b, 0)
+				if want > 0 {
+					assert.NoError(t, err)
+					assert.Equal(t, want, end, "%q", b)
+					assert.False(t, escaped, "%q", b)
+				} else {
+					assert.True(t, escaped || err != nil, "%q", b)
+				}
+				pend, ok := PlainStringEnd(b, 0)
+				assert.Equal(t, wantOK && want > 0, ok, "%q", b)
+				if ok {
+					assert.Equal(t, want, pend, "%q", b)
+				}
+			}
+		}
+	}
 }
