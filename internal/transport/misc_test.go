@@ -3,9 +3,11 @@ package transport
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -251,4 +253,70 @@ func TestDialGate(t *testing.T) {
 	close(release)
 	wg.Wait()
 	assert.Equal(t, int32(MaxDialsPerHost), peak.Load())
+}
+
+// TestDialGateHoldsTLSHandshakes: an HTTPS server that accepts connections
+// and never answers the ClientHello gets no more than MaxDialsPerHost
+// connections from a burst of calls, because a dial slot is held until the
+// TLS handshake is done.
+func TestDialGateHoldsTLSHandshakes(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var accepted atomic.Int32
+	var conns sync.WaitGroup
+	stop := make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			conns.Go(func() { <-stop; _ = c.Close() })
+		}
+	}()
+	tr := NewHTTPTransport()
+	tr.TLSHandshakeTimeout = 300 * time.Millisecond
+	defer tr.CloseIdleConnections()
+	var wg sync.WaitGroup
+	for range 4 * MaxDialsPerHost {
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://"+ln.Addr().String()+"/", nil)
+			if resp, err := tr.RoundTrip(req); err == nil {
+				_ = resp.Body.Close()
+			}
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // the first handshakes are stalled by now
+	assert.LessOrEqual(t, accepted.Load(), int32(MaxDialsPerHost), "connections while the handshakes stall")
+	wg.Wait()
+	close(stop)
+	_ = ln.Close()
+	conns.Wait()
+}
+
+// TestDialTLSNegotiatesHTTP2 checks that the SDK's own TLS dial keeps what
+// net/http would do: the caller's RootCAs, and HTTP/2 by ALPN.
+func TestDialTLSNegotiatesHTTP2(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.Proto)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	tr := NewHTTPTransport()
+	defer tr.CloseIdleConnections()
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	tr.TLSClientConfig.NextProtos = nil // as NewHTTPTransport's callers leave it
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, "HTTP/2.0", string(body))
+	assert.Equal(t, 2, resp.ProtoMajor)
 }
