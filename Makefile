@@ -14,7 +14,7 @@ BENCH_OUT ?= $(or $(TMPDIR),/tmp)/paragon-bench.txt
 
 .PHONY: bench benchstat
 
-# bench runs every performance benchmark (under two minutes on two cores)
+# bench runs every performance benchmark (about seven minutes on two cores)
 # and prints the SDK-to-baseline ratios. BenchmarkManyUsers gets a second
 # per run, so that each run calls (nearly) all of its 10,000 users.
 bench:
