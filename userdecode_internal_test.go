@@ -3,6 +3,7 @@ package paragon
 import (
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -43,6 +44,10 @@ func FuzzUserDecode(f *testing.F) {
 	for _, s := range userDecodeSeeds {
 		f.Add([]byte(s))
 	}
+	// Nested past the general decoder's limit, in a skipped value and in meta.
+	deep := strings.Repeat("[", 9999) + strings.Repeat("]", 9999)
+	f.Add([]byte(`{"authenticated":true,"x":` + deep + `}`))
+	f.Add([]byte(`{"meta":{"a":` + deep + `}}`))
 	if b, err := os.ReadFile("testdata/spec/me.json"); err == nil {
 		f.Add(b)
 	}

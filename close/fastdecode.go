@@ -33,13 +33,12 @@ import (
 func fastObject[S any](b []byte, v *S, fast func(*objParser, *S, int) (int, error)) bool {
 	p := &objParser{jsonfast.Parser{B: bytes.Clone(b), Validate: true}}
 	p.S = string(p.B)
-	start := p.Space(0)
-	if start >= len(p.B) || p.B[start] != '{' {
-		return false // null and errors: decodeObject
+	if len(p.B) == 0 || p.B[0] != '{' {
+		return false // null, space around (which Raw keeps) and errors: decodeObject
 	}
 	saved := *v
-	end, err := fast(p, v, start)
-	if err == nil && p.End(end) == nil {
+	end, err := fast(p, v, 0)
+	if err == nil && end == len(p.B) {
 		return true
 	}
 	*v = saved
@@ -48,8 +47,8 @@ func fastObject[S any](b []byte, v *S, fast func(*objParser, *S, int) (int, erro
 
 // fastPage decodes a page of leads, contacts or opportunities into out in
 // one checked pass, each object with its own copy of its bytes (its Raw,
-// and its strings); false (and out untouched) for other pages and when it
-// gives up.
+// and its strings); false for other pages and when it gives up, with out as
+// it was but for the room of its Data, which may have been written to.
 func fastPage(body []byte, out any) bool {
 	switch pg := out.(type) {
 	case *Page[Lead]:
@@ -75,8 +74,9 @@ func fastPageOf[S any](body []byte, data *[]S, hasMore *bool, total **int, fast 
 	items := (*data)[:0]
 	more := *hasMore
 	var count *int
-	if total != nil {
-		count = *total
+	if total != nil && *total != nil {
+		count = new(int) // not *total: nothing of out is written before the end
+		*count = **total
 	}
 	// The page's own members need no strings: no copy of the body for S.
 	p := &jsonfast.Parser{B: body, Validate: true}
@@ -101,7 +101,10 @@ func fastPageOf[S any](body []byte, data *[]S, hasMore *bool, total **int, fast 
 	if err != nil || p.End(end) != nil {
 		return false
 	}
-	*data, *hasMore = items, more
+	if seen {
+		*data = items
+	}
+	*hasMore = more
 	if total != nil {
 		*total = count
 	}
@@ -236,8 +239,8 @@ func (p *objParser) custom(dst *CustomFields, key string, i int) (int, error) {
 	return end, nil
 }
 
-// customValue is customValue for the value b[i:end], its strings
-// substrings of s.
+// customValue decodes the custom-field value B[i:end] as the function
+// customValue does, its strings substrings of S.
 func (p *objParser) customValue(i, end int) (any, error) {
 	switch c := p.B[i]; {
 	case c == '"':
@@ -260,6 +263,7 @@ func (p *objParser) raw(i, end int) json.RawMessage { return json.RawMessage(p.B
 // lead decodes the lead at b[i].
 func (p *objParser) lead(l *Lead, i int) (int, error) {
 	start := i
+	l.Custom = nil // a new map, as scanCustom makes: never merged into one a copy may share
 	m := p.Members(i)
 	for m.Next() {
 		switch key, i := m.Key, m.I; key {
@@ -328,6 +332,7 @@ func (p *objParser) lead(l *Lead, i int) (int, error) {
 // contact decodes the contact at b[i].
 func (p *objParser) contact(c *Contact, i int) (int, error) {
 	start := i
+	c.Custom = nil // a new map, as scanCustom makes: never merged into one a copy may share
 	m := p.Members(i)
 	for m.Next() {
 		switch key, i := m.Key, m.I; key {
@@ -382,6 +387,7 @@ func (p *objParser) contact(c *Contact, i int) (int, error) {
 // opportunity decodes the opportunity at b[i].
 func (p *objParser) opportunity(o *Opportunity, i int) (int, error) {
 	start := i
+	o.Custom = nil // a new map, as scanCustom makes: never merged into one a copy may share
 	m := p.Members(i)
 	for m.Next() {
 		switch key, i := m.Key, m.I; key {

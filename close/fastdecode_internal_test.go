@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -48,6 +49,10 @@ func FuzzFastDecode(f *testing.F) {
 	for _, s := range fastDecodeSeeds {
 		f.Add([]byte(s))
 	}
+	// Nested past the general decoder's limit, in a value that is skipped.
+	deep := strings.Repeat("[", 9998) + strings.Repeat("]", 9998)
+	f.Add([]byte(`{"data":[{"id":"a","unknown":` + deep + `}]}`))
+	f.Add([]byte(`{"id":"a","unknown":` + deep + `[]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sameDecode[Lead](t, b)
 		sameDecode[Contact](t, b)
@@ -69,13 +74,25 @@ func FuzzFastDecode(f *testing.F) {
 func sameDecode[T any](t *testing.T, b []byte) {
 	t.Helper()
 	var fast, ref T
-	errFast := jsonv2.Unmarshal(b, &fast, decoders.topLevel)
-	errRef := jsonv2.Unmarshal(b, &ref, reference.topLevel)
-	if (errFast == nil) != (errRef == nil) {
-		t.Fatalf("%T from %q: fast error %v, reference error %v", fast, b, errFast, errRef)
+	sameDecodeInto(t, b, &fast, &ref)
+	// Into values that hold something already: what jsonv2 merges, and what
+	// it replaces (Custom), must be the same both ways.
+	var prevFast, prevRef T
+	prev := []byte(`{"id":"prev","name":"Prev","contacts":[{"id":"c0","custom.cf_c":"x"}],"custom.cf_p":1,"data":[{"id":"p"}]}`)
+	if jsonv2.Unmarshal(prev, &prevFast, reference.topLevel) == nil && jsonv2.Unmarshal(prev, &prevRef, reference.topLevel) == nil {
+		sameDecodeInto(t, b, &prevFast, &prevRef)
 	}
-	if errFast == nil && !reflect.DeepEqual(fast, ref) {
-		t.Fatalf("%T from %q:\nfast      %#v\nreference %#v", fast, b, fast, ref)
+}
+
+func sameDecodeInto[T any](t *testing.T, b []byte, fast, ref *T) {
+	t.Helper()
+	errFast := jsonv2.Unmarshal(b, fast, decoders.topLevel)
+	errRef := jsonv2.Unmarshal(b, ref, reference.topLevel)
+	if (errFast == nil) != (errRef == nil) {
+		t.Fatalf("%T from %q: fast error %v, reference error %v", *fast, b, errFast, errRef)
+	}
+	if errFast == nil && !reflect.DeepEqual(*fast, *ref) {
+		t.Fatalf("%T from %q:\nfast      %#v\nreference %#v", *fast, b, *fast, *ref)
 	}
 }
 
@@ -169,4 +186,22 @@ func sameUnmarshalJSON[S any](t *testing.T, b []byte, fast func(*objParser, *S, 
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%T from %q:\nfastObject   %#v\ndecodeObject %#v", got, b, got, want)
 	}
+}
+
+// TestFastDecodeReplacesCustom: decoding into a lead that has custom fields
+// replaces them, as the general decoder does, and never writes to a map a
+// copy of the lead shares.
+func TestFastDecodeReplacesCustom(t *testing.T) {
+	t.Parallel()
+	var l Lead
+	require.NoError(t, json.Unmarshal([]byte(`{"custom.cf_a":1}`), &l))
+	cp := l
+	require.NoError(t, json.Unmarshal([]byte(`{"custom.cf_b":2}`), &cp))
+	assert.Equal(t, CustomFields{"cf_b": json.Number("2")}, cp.Custom)
+	assert.Equal(t, CustomFields{"cf_a": json.Number("1")}, l.Custom, "the copy's decode left the original alone")
+	var w struct {
+		L Lead `json:"lead"`
+	}
+	require.NoError(t, jsonv2.Unmarshal([]byte(`{"lead":{"custom.cf_a":1},"lead":{"custom.cf_b":2}}`), &w, decoders.topLevel))
+	assert.Equal(t, CustomFields{"cf_b": json.Number("2")}, w.L.Custom)
 }

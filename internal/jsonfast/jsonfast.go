@@ -1,6 +1,7 @@
-// Package jsonfast decodes JSON that a decoder has already validated, in one
-// forward pass and without reflection: the SDK's hand-written decoders of
-// the objects it decodes most (Close leads, GET /sdk/me) are built on it.
+// Package jsonfast decodes JSON in one forward pass and without reflection,
+// checking the grammar of what it decodes (and, with Validate, of what it
+// skips): the SDK's hand-written decoders of the objects it decodes most
+// (Close leads, GET /sdk/me) are built on it.
 // Every unescaped string is a substring of one copy of the text (one
 // allocation instead of one per field). Anything unusual (an escaped member
 // name, a value of an unexpected kind) makes it give up with ErrSlow, and
@@ -33,6 +34,14 @@ type Parser struct {
 	S        string // B as a string, or "": decoded strings are substrings of it
 	Validate bool   // check skipped values too
 }
+
+// MaxDepth is how deeply jsonv2 (and encoding/json) let JSON values nest.
+const MaxDepth = 10000
+
+// decoderDepth bounds how deep the SDK's decoders built on Parser go before
+// they skip a value (a Close page is eight levels deep where it skips, GET
+// /sdk/me ten).
+const decoderDepth = 64
 
 // validOptions accept what jsonx.Tolerant accepts.
 var validOptions = jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
@@ -215,8 +224,16 @@ func (e *Elements) End() (int, error) {
 // Skip returns the index after the value at B[i].
 func (p *Parser) Skip(i int) (int, error) {
 	end, err := jsonscan.ValueEnd(p.B, i)
-	if err != nil || p.Validate && !jsontext.Value(p.B[i:end]).IsValid(validOptions) {
+	if err != nil {
 		return 0, ErrSlow
+	}
+	if p.Validate {
+		// Checked on its own, the value would be allowed the whole text's
+		// depth: a skipped value may nest no deeper than the general
+		// decoder would let the text nest.
+		if !jsontext.Value(p.B[i:end]).IsValid(validOptions) || jsonscan.Depth(p.B[i:end]) > MaxDepth-decoderDepth {
+			return 0, ErrSlow
+		}
 	}
 	return end, nil
 }
@@ -314,9 +331,12 @@ func numberEnd(b []byte, i int) int {
 // SetInt decodes an integer (null is 0) into *dst.
 func SetInt[N int | int64](p *Parser, dst *N, i int) (int, error) {
 	s, end, err := p.Number(i)
-	if err != nil || s == "" {
+	if err != nil {
+		return 0, err
+	}
+	if s == "" { // null
 		*dst = 0
-		return end, err
+		return end, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || int64(N(n)) != n {

@@ -2,6 +2,7 @@ package jsonfast
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,20 @@ func TestParserChecksGrammar(t *testing.T) {
 		assert.ErrorIs(t, decode(s, true), ErrSlow, s)
 	}
 	assert.NoError(t, decode(`{"x":[1,,2]}`, false), "skipped values are checked only with Validate")
+}
+
+// TestSkipDepth: a skipped value may not nest deeper than the general
+// decoder lets a whole text nest.
+func TestSkipDepth(t *testing.T) {
+	t.Parallel()
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, tc := range []struct {
+		n  int
+		ok bool
+	}{{10, true}, {MaxDepth - decoderDepth, true}, {MaxDepth - decoderDepth + 1, false}, {MaxDepth + 5, false}} {
+		s := `{"x":` + deep(tc.n) + `}`
+		p := &Parser{B: []byte(s), S: s, Validate: true}
+		_, err := p.Skip(len(`{"x":`))
+		assert.Equal(t, tc.ok, err == nil, "depth %d", tc.n)
+	}
 }

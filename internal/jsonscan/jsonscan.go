@@ -73,8 +73,8 @@ func hasByte(w uint64, c byte) uint64 {
 }
 
 // PlainStringEnd returns the index after the JSON string that starts at b[i]
-// (a '"') when its contents are plain: printable ASCII without a backslash,
-// which JSON takes as it is. ok is false otherwise (an escape, a control
+// (a '"') when its contents are plain: ASCII from 0x20 up, without a
+// backslash, which JSON takes as it is. ok is false otherwise (an escape, a control
 // character, a byte past ASCII, or no closing quote).
 func PlainStringEnd(b []byte, i int) (end int, ok bool) {
 	if i >= len(b) || b[i] != '"' {
@@ -170,6 +170,29 @@ func ValueEnd(b []byte, i int) (int, error) {
 		}
 	}
 	return len(b), nil
+}
+
+// Depth returns how deeply the JSON text b nests objects and arrays (0 for
+// a string, number or literal).
+func Depth(b []byte) int {
+	depth, deepest := 0, 0
+	for j := 0; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			end, _, err := StringEnd(b, j)
+			if err != nil {
+				return deepest
+			}
+			j = end - 1
+		case '{', '[':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // Members calls fn for each top-level member of the JSON object b, in
