@@ -76,6 +76,11 @@ func (c *Credential) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ownRules are the rules the UnmarshalJSONFrom methods decode by, whatever
+// the caller's decoder has (encoding/json's case-insensitive names, say):
+// jsonv2's own, as UnmarshalJSON decodes with jsonx.
+var ownRules = jsonv2.DefaultOptionsV2()
+
 // UnmarshalJSONFrom decodes a credential from a jsonv2 token stream, as
 // UnmarshalJSON does. jsonv2 (how the SDK decodes Paragon's answers, see
 // internal/jsonx) would otherwise cut the credential out and decode it
@@ -86,7 +91,7 @@ func (c *Credential) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*plain
 		RefreshFailureCount jsontext.Value `json:"refreshFailureCount"`
 	}{plain: (*plain)(c)}
-	if err := jsonv2.UnmarshalDecode(dec, &aux); err != nil {
+	if err := jsonv2.UnmarshalDecode(dec, &aux, ownRules); err != nil {
 		return err
 	}
 	c.RefreshFailureCount = flexCount(json.RawMessage(aux.RefreshFailureCount))
@@ -386,7 +391,7 @@ func (a *IntegrationAccount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		Status        jsontext.Value `json:"status"`
 		IntegrationID jsontext.Value `json:"integrationId"`
 	}{plain: (*plain)(a)}
-	if err := jsonv2.UnmarshalDecode(dec, &aux); err != nil {
+	if err := jsonv2.UnmarshalDecode(dec, &aux, ownRules); err != nil {
 		return err
 	}
 	a.ConnectedUserLimitOnDevCred = flexCount(json.RawMessage(aux.Limit))

@@ -1,6 +1,7 @@
 package paragon
 
 import (
+	"encoding/json"
 	"os"
 	"reflect"
 	"strings"
@@ -83,4 +84,23 @@ func TestUserDecodeTakesParagonAnswers(t *testing.T) {
 	for _, s := range []string{`{"authenticated":tru}`, "{\"userId\":\"ctl \x01\"}", `{"project":{"id":"p"}} x`, `{"resources":[1,]}`} {
 		assert.False(t, fastUserState([]byte(s), new(UserState)), s)
 	}
+}
+
+// TestUnmarshalJSONFromKeepsItsRules: a Credential or IntegrationAccount
+// decoded by the caller's types through Response.Decode (encoding/json's
+// rules on jsonv2) decodes as encoding/json decodes it, through its
+// UnmarshalJSON: names match exactly.
+func TestUnmarshalJSONFromKeepsItsRules(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"c":{"ID":"x","id":"y","RefreshFailureCount":3,"Status":"VALID"},"a":{"ID":"x","connectedUserLimitOnDevCred":2,"ConnectedUserLimitOnDevCred":9}}`)
+	type doc struct {
+		C Credential         `json:"c"`
+		A IntegrationAccount `json:"a"`
+	}
+	var got, want doc
+	require.NoError(t, jsonx.UnmarshalCompat(body, &got))
+	require.NoError(t, json.Unmarshal(body, &want))
+	assert.Equal(t, want, got)
+	assert.Equal(t, "y", got.C.ID)
+	assert.Equal(t, 0, got.C.RefreshFailureCount)
 }

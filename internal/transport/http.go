@@ -137,7 +137,9 @@ const MaxConnsPerHost = 32
 
 // NewHTTPTransport returns the SDK's own *http.Transport, tuned for many
 // concurrent calls to a few hosts. It is built fresh: http.DefaultTransport
-// is neither cloned nor touched. The response-header timeout (65 s) sits
+// is neither cloned nor touched. Its DialTLSContext reads this transport's
+// TLSClientConfig and TLSHandshakeTimeout; set those on it, and build
+// another transport rather than Clone it with other settings. The response-header timeout (65 s) sits
 // above Paragon's 55 s Request-trigger window; there is no overall timeout,
 // which would cut long raw proxy streams (use the context instead).
 func NewHTTPTransport() *http.Transport {
@@ -207,7 +209,14 @@ func (g *dialGate) DialContext(ctx context.Context, network, addr string) (net.C
 // dialTLS returns tr's DialTLSContext: the dial and the TLS handshake in one
 // slot, with tr's TLSClientConfig (read at each dial, after net/http added
 // "h2" to its NextProtos) and TLSHandshakeTimeout, as net/http would do
-// them itself.
+// them itself. (net/http also offers only HTTP/1.1 to a WebSocket upgrade,
+// which a dial function can't tell; the SDK refuses the Connection header
+// such a request needs.) It dials with tr's settings: a Clone of tr must
+// not be given others, so NewHTTPTransport's callers build a new transport
+// instead of cloning one.
+//
+// HTTPS through an HTTP proxy is dialled by net/http itself (DialContext to
+// the proxy, then the handshake): there the slot covers the dial only.
 func (g *dialGate) dialTLS(tr *http.Transport) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		release, err := g.acquire(ctx, addr)
@@ -228,16 +237,31 @@ func (g *dialGate) dialTLS(tr *http.Transport) func(ctx context.Context, network
 				cfg.ServerName = host
 			}
 		}
+		hctx := ctx
 		if tr.TLSHandshakeTimeout > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, tr.TLSHandshakeTimeout)
+			hctx, cancel = context.WithTimeout(ctx, tr.TLSHandshakeTimeout)
 			defer cancel()
 		}
 		conn := tls.Client(raw, cfg)
-		if err := conn.HandshakeContext(ctx); err != nil {
+		if err := conn.HandshakeContext(hctx); err != nil {
 			_ = raw.Close()
+			if ctx.Err() == nil && hctx.Err() != nil {
+				// Not the caller's deadline: say what net/http says.
+				return nil, tlsHandshakeTimeoutError{}
+			}
 			return nil, err
 		}
 		return conn, nil
 	}
 }
+
+// tlsHandshakeTimeoutError is the error of a TLS handshake that took longer
+// than the transport's TLSHandshakeTimeout, as net/http reports it: a
+// net.Error whose Timeout is true, and not context.DeadlineExceeded (which
+// means the caller's context ended).
+type tlsHandshakeTimeoutError struct{}
+
+func (tlsHandshakeTimeoutError) Error() string   { return "net/http: TLS handshake timeout" }
+func (tlsHandshakeTimeoutError) Timeout() bool   { return true }
+func (tlsHandshakeTimeoutError) Temporary() bool { return true }

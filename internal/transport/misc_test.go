@@ -280,17 +280,35 @@ func TestDialGateHoldsTLSHandshakes(t *testing.T) {
 	tr.TLSHandshakeTimeout = 300 * time.Millisecond
 	defer tr.CloseIdleConnections()
 	var wg sync.WaitGroup
+	errs := make(chan error, 4*MaxDialsPerHost)
 	for range 4 * MaxDialsPerHost {
 		wg.Go(func() {
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://"+ln.Addr().String()+"/", nil)
-			if resp, err := tr.RoundTrip(req); err == nil {
+			resp, err := tr.RoundTrip(req)
+			if err == nil {
 				_ = resp.Body.Close()
 			}
+			errs <- err
 		})
 	}
-	time.Sleep(100 * time.Millisecond) // the first handshakes are stalled by now
+	for deadline := time.Now().Add(5 * time.Second); accepted.Load() < MaxDialsPerHost && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	require.Equal(t, int32(MaxDialsPerHost), accepted.Load(), "the first dials are in their handshakes")
+	time.Sleep(100 * time.Millisecond) // room for more dials, were any let through
 	assert.LessOrEqual(t, accepted.Load(), int32(MaxDialsPerHost), "connections while the handshakes stall")
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		// The handshake timeout, as net/http reports it: a timeout, not the
+		// caller's deadline.
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		var ne net.Error
+		if assert.ErrorAs(t, err, &ne) {
+			assert.True(t, ne.Timeout(), "%v", err)
+		}
+	}
 	close(stop)
 	_ = ln.Close()
 	conns.Wait()
