@@ -55,6 +55,12 @@
 // multi-value field. [CustomFieldSchema.Typed] converts the values by their
 // definitions. Fields this package does not model survive in Raw.
 //
+// A decoded lead, contact or opportunity keeps its bytes twice: in Raw, and
+// as one string that its string fields are substrings of (one allocation
+// instead of one per field). Keeping any of its strings keeps that string,
+// about the size of Raw, alive; nested contacts and opportunities share
+// their lead's.
+//
 // # Pagination and its guards
 //
 // Lists return an iter.Seq2 that fetches pages lazily (_skip/_limit, or

@@ -73,7 +73,9 @@ func isNumber(s string) bool {
 // UnmarshalCompat decodes the JSON value b into v with encoding/json's
 // semantics (case-insensitive names, UnmarshalJSON methods, …) on jsonv2's
 // one-pass decoder. When that fails it decodes b again with encoding/json
-// and returns what it says, as Unmarshal does.
+// and returns what it says, as Unmarshal does. On failure v holds what the
+// two decoded before they stopped, as it would after encoding/json alone:
+// callers must not use it.
 func UnmarshalCompat(b []byte, v any) error {
 	if jsonv2.Unmarshal(b, v, v1Semantics) == nil {
 		return nil
