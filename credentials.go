@@ -64,15 +64,11 @@ type Credential struct {
 // UnmarshalJSON decodes a credential, tolerating a counter sent as a bool
 // or null.
 func (c *Credential) UnmarshalJSON(b []byte) error {
-	type plain Credential
-	aux := struct {
-		*plain
-		RefreshFailureCount json.RawMessage `json:"refreshFailureCount"`
-	}{plain: (*plain)(c)}
-	if err := jsonx.Unmarshal(b, &aux); err != nil {
+	w := credentialWire{credentialFields: (*credentialFields)(c)}
+	if err := jsonx.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	c.RefreshFailureCount = flexCount(aux.RefreshFailureCount)
+	w.finish(c)
 	return nil
 }
 
@@ -86,16 +82,28 @@ var ownRules = jsonv2.DefaultOptionsV2()
 // internal/jsonx) would otherwise cut the credential out and decode it
 // twice: a third of GetUser's decoding time.
 func (c *Credential) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type plain Credential
-	aux := struct {
-		*plain
-		RefreshFailureCount jsontext.Value `json:"refreshFailureCount"`
-	}{plain: (*plain)(c)}
-	if err := jsonv2.UnmarshalDecode(dec, &aux, ownRules); err != nil {
+	w := credentialWire{credentialFields: (*credentialFields)(c)}
+	if err := jsonv2.UnmarshalDecode(dec, &w, ownRules); err != nil {
 		return err
 	}
-	c.RefreshFailureCount = flexCount(json.RawMessage(aux.RefreshFailureCount))
+	w.finish(c)
 	return nil
+}
+
+// credentialFields is Credential without its JSON methods.
+type credentialFields Credential
+
+// credentialWire is how both decoders read a credential: its fields, and
+// the counter as it came.
+type credentialWire struct {
+	*credentialFields
+	RefreshFailureCount jsontext.Value `json:"refreshFailureCount"`
+}
+
+// finish sets what the fields alone don't give. It writes to c, not through
+// the embedded pointer, which a JSON null leaves nil.
+func (w *credentialWire) finish(c *Credential) {
+	c.RefreshFailureCount = flexCount(json.RawMessage(w.RefreshFailureCount))
 }
 
 // MarshalJSON encodes the credential (AccountAuth redacted).
@@ -366,37 +374,42 @@ type IntegrationAccount struct {
 
 // UnmarshalJSON decodes the record, tolerating a bool or null counter.
 func (a *IntegrationAccount) UnmarshalJSON(b []byte) error {
-	type plain IntegrationAccount
-	aux := struct {
-		*plain
-		Limit         json.RawMessage `json:"connectedUserLimitOnDevCred"`
-		Status        json.RawMessage `json:"status"`
-		IntegrationID json.RawMessage `json:"integrationId"`
-	}{plain: (*plain)(a)}
-	if err := jsonx.Unmarshal(b, &aux); err != nil {
+	w := accountWire{accountFields: (*accountFields)(a)}
+	if err := jsonx.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	a.ConnectedUserLimitOnDevCred = flexCount(aux.Limit)
-	a.credentialShaped = len(aux.Status) > 0 && len(aux.IntegrationID) > 0
+	w.finish(a)
 	return nil
 }
 
 // UnmarshalJSONFrom decodes the record from a jsonv2 token stream, as
 // UnmarshalJSON does.
 func (a *IntegrationAccount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	type plain IntegrationAccount
-	aux := struct {
-		*plain
-		Limit         jsontext.Value `json:"connectedUserLimitOnDevCred"`
-		Status        jsontext.Value `json:"status"`
-		IntegrationID jsontext.Value `json:"integrationId"`
-	}{plain: (*plain)(a)}
-	if err := jsonv2.UnmarshalDecode(dec, &aux, ownRules); err != nil {
+	w := accountWire{accountFields: (*accountFields)(a)}
+	if err := jsonv2.UnmarshalDecode(dec, &w, ownRules); err != nil {
 		return err
 	}
-	a.ConnectedUserLimitOnDevCred = flexCount(json.RawMessage(aux.Limit))
-	a.credentialShaped = len(aux.Status) > 0 && len(aux.IntegrationID) > 0
+	w.finish(a)
 	return nil
+}
+
+// accountFields is IntegrationAccount without its JSON methods.
+type accountFields IntegrationAccount
+
+// accountWire is how both decoders read the record: its fields, the
+// counter as it came, and whether it is shaped like a credential.
+type accountWire struct {
+	*accountFields
+	Limit         jsontext.Value `json:"connectedUserLimitOnDevCred"`
+	Status        jsontext.Value `json:"status"`
+	IntegrationID jsontext.Value `json:"integrationId"`
+}
+
+// finish sets what the fields alone don't give, writing to a (see
+// credentialWire.finish).
+func (w *accountWire) finish(a *IntegrationAccount) {
+	a.ConnectedUserLimitOnDevCred = flexCount(json.RawMessage(w.Limit))
+	a.credentialShaped = len(w.Status) > 0 && len(w.IntegrationID) > 0
 }
 
 // MarshalJSON encodes the record with AccountAuth redacted.
