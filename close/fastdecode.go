@@ -3,7 +3,6 @@ package close
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/paragon-go/paragon/internal/jsonfast"
@@ -31,18 +30,29 @@ import (
 // for the types' UnmarshalJSON methods; false, and v as it was, when fast
 // gives up.
 func fastObject[S any](b []byte, v *S, fast func(*objParser, *S, int) (int, error)) bool {
-	p := &objParser{jsonfast.Parser{B: bytes.Clone(b), Validate: true}}
-	p.S = string(p.B)
-	if len(p.B) == 0 || p.B[0] != '{' {
+	if len(b) == 0 || b[0] != '{' {
 		return false // null, space around (which Raw keeps) and errors: decodeObject
 	}
 	saved := *v
-	end, err := fast(p, v, 0)
-	if err == nil && end == len(p.B) {
+	if whole(checkedParser(b), v, fast) {
 		return true
 	}
 	*v = saved
 	return false
+}
+
+// checkedParser returns an objParser of a copy of b (not validated) that
+// checks what it skips too.
+func checkedParser(b []byte) *objParser {
+	p := newObjParser(bytes.Clone(b))
+	p.Validate = true
+	return p
+}
+
+// whole decodes all of p.B, one object, into v with fast.
+func whole[S any](p *objParser, v *S, fast func(*objParser, *S, int) (int, error)) bool {
+	end, err := fast(p, v, 0)
+	return err == nil && end == len(p.B)
 }
 
 // fastPage decodes a page of leads, contacts or opportunities into out in
@@ -120,12 +130,7 @@ type pageItems[S any] struct {
 func (d *pageItems[S]) item(v *S, i int) (int, error) {
 	p, fast := d.p, d.fast
 	end, err := jsonscan.ValueEnd(p.B, i)
-	if err != nil {
-		return 0, errSlow
-	}
-	item := &objParser{*jsonfast.New(bytes.Clone(p.B[i:end]))}
-	item.Validate = true
-	if n, err := fast(item, v, 0); err != nil || n != end-i {
+	if err != nil || !whole(checkedParser(p.B[i:end]), v, fast) {
 		return 0, errSlow
 	}
 	return end, nil
@@ -171,60 +176,54 @@ func (p *objParser) setOptString(dst *Optional[string], i int) (int, error) {
 
 // setOptInt decodes null or an integer into *dst.
 func (p *objParser) setOptInt(dst *Optional[int64], i int) (int, error) {
-	s, end, err := p.Number(i)
+	if p.IsNull(i) {
+		*dst = Null[int64]()
+		return i + len("null"), nil
+	}
+	var n int64
+	end, err := setInt(p, &n, i)
 	if err != nil {
 		return 0, err
-	}
-	if s == "" {
-		*dst = Null[int64]()
-		return end, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, errSlow
 	}
 	*dst = Set(n)
 	return end, nil
 }
 
 // setTime decodes a Close timestamp, null or "" into *dst.
-func (p *objParser) setTime(dst *Time, i int) (int, error) {
-	s, end, _, err := p.Str(i)
-	if err != nil {
-		return 0, err
-	}
-	*dst = Time{}
-	if s != "" {
-		if *dst, err = ParseTime(s); err != nil {
-			return 0, errSlow
-		}
-	}
-	return end, nil
-}
+func (p *objParser) setTime(dst *Time, i int) (int, error) { return setParsed(p, dst, i, ParseTime) }
 
 // setDate decodes "2006-01-02", null or "" into *dst.
-func (p *objParser) setDate(dst *Date, i int) (int, error) {
+func (p *objParser) setDate(dst *Date, i int) (int, error) { return setParsed(p, dst, i, ParseDate) }
+
+// setParsed decodes null or "" (the zero T) or a string parse takes into
+// *dst, as Time's and Date's UnmarshalJSONFrom do.
+func setParsed[T any](p *objParser, dst *T, i int, parse func(string) (T, error)) (int, error) {
 	s, end, _, err := p.Str(i)
 	if err != nil {
 		return 0, err
 	}
-	*dst = Date{}
+	var v T
 	if s != "" {
-		if *dst, err = ParseDate(s); err != nil {
+		if v, err = parse(s); err != nil {
 			return 0, errSlow
 		}
 	}
+	*dst = v
 	return end, nil
 }
 
-// custom collects the member key (a "custom.…" key) into *dst, as
-// scanCustom does, and returns the index after its value.
-func (p *objParser) custom(dst *CustomFields, key string, i int) (int, error) {
+// other takes a member of an object with custom fields that its type does
+// not model: a "custom.…" key goes into *dst, as scanCustom does, anything
+// else is skipped. It returns the index after the value.
+func (p *objParser) other(dst *CustomFields, key string, i int) (int, error) {
 	end, err := p.Skip(i)
 	if err != nil {
 		return 0, err
 	}
-	id := key[len(customPrefix):]
+	id, ok := strings.CutPrefix(key, customPrefix)
+	if !ok {
+		return end, nil
+	}
 	if id == "" || strings.HasPrefix(id, customPrefix) {
 		return end, nil // in Raw only, as scanCustom leaves them
 	}
@@ -257,8 +256,15 @@ func (p *objParser) customValue(i, end int) (any, error) {
 	return customValue(p.B[i:end])
 }
 
-// raw returns b[i:end] as the Raw of a nested object.
-func (p *objParser) raw(i, end int) json.RawMessage { return json.RawMessage(p.B[i:end:end]) }
+// done ends an object that started at B[start]: its Raw is its bytes.
+func (p *objParser) done(m *jsonfast.Members, raw *json.RawMessage, start int) (int, error) {
+	end, err := m.End()
+	if err != nil {
+		return 0, err
+	}
+	*raw = json.RawMessage(p.B[start:end:end])
+	return end, nil
+}
 
 // lead decodes the lead at b[i].
 func (p *objParser) lead(l *Lead, i int) (int, error) {
@@ -314,19 +320,10 @@ func (p *objParser) lead(l *Lead, i int) (int, error) {
 		case "updated_by_name":
 			m.At(setString(p, &l.UpdatedByName, i))
 		default:
-			if strings.HasPrefix(key, customPrefix) {
-				m.At(p.custom(&l.Custom, key, i))
-			} else {
-				m.At(p.Skip(i))
-			}
+			m.At(p.other(&l.Custom, key, i))
 		}
 	}
-	end, err := m.End()
-	if err != nil {
-		return 0, err
-	}
-	l.Raw = p.raw(start, end)
-	return end, nil
+	return p.done(&m, &l.Raw, start)
 }
 
 // contact decodes the contact at b[i].
@@ -369,19 +366,10 @@ func (p *objParser) contact(c *Contact, i int) (int, error) {
 		case "updated_by":
 			m.At(setString(p, &c.UpdatedBy, i))
 		default:
-			if strings.HasPrefix(key, customPrefix) {
-				m.At(p.custom(&c.Custom, key, i))
-			} else {
-				m.At(p.Skip(i))
-			}
+			m.At(p.other(&c.Custom, key, i))
 		}
 	}
-	end, err := m.End()
-	if err != nil {
-		return 0, err
-	}
-	c.Raw = p.raw(start, end)
-	return end, nil
+	return p.done(&m, &c.Raw, start)
 }
 
 // opportunity decodes the opportunity at b[i].
@@ -462,19 +450,10 @@ func (p *objParser) opportunity(o *Opportunity, i int) (int, error) {
 		case "integration_links":
 			m.At(setSlice(p, &o.IntegrationLinks, i, (*objParser).integrationLink))
 		default:
-			if strings.HasPrefix(key, customPrefix) {
-				m.At(p.custom(&o.Custom, key, i))
-			} else {
-				m.At(p.Skip(i))
-			}
+			m.At(p.other(&o.Custom, key, i))
 		}
 	}
-	end, err := m.End()
-	if err != nil {
-		return 0, err
-	}
-	o.Raw = p.raw(start, end)
-	return end, nil
+	return p.done(&m, &o.Raw, start)
 }
 
 func (p *objParser) address(a *Address, i int) (int, error) {

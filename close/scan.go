@@ -73,7 +73,7 @@ func objectUnmarshaler[S any](d *decoderOptions, shared bool, fast func(*objPars
 		}
 		if d.fast {
 			saved := *v
-			if end, err := fast(newObjParser(val), v, 0); err == nil && end == len(val) {
+			if whole(newObjParser(val), v, fast) {
 				return nil
 			}
 			*v = saved
