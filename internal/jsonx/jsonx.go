@@ -77,8 +77,6 @@ func isNumber(s string) bool {
 // two decoded before they stopped, as it would after encoding/json alone:
 // callers must not use it.
 func UnmarshalCompat(b []byte, v any) error {
-	if jsonv2.Unmarshal(b, v, v1Semantics) == nil {
-		return nil
-	}
-	return json.Unmarshal(b, v)
+	// v1Semantics already allow what Tolerant allows.
+	return Unmarshal(b, v, v1Semantics)
 }
