@@ -231,7 +231,9 @@ func (p *Parser) Skip(i int) (int, error) {
 		// Checked on its own, the value would be allowed the whole text's
 		// depth: a skipped value may nest no deeper than the general
 		// decoder would let the text nest.
-		if !jsontext.Value(p.B[i:end]).IsValid(validOptions) || jsonscan.Depth(p.B[i:end]) > MaxDepth-decoderDepth {
+		// (A value shorter than that bound can't nest that deep.)
+		if !jsontext.Value(p.B[i:end]).IsValid(validOptions) ||
+			end-i > MaxDepth-decoderDepth && jsonscan.Depth(p.B[i:end]) > MaxDepth-decoderDepth {
 			return 0, ErrSlow
 		}
 	}
