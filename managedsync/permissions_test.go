@@ -212,12 +212,10 @@ func TestListObjectsIsLazyAndClosesOnBreak(t *testing.T) {
 	assert.Less(t, body.n, 10, "the stream was read line by line")
 }
 
-func TestListObjectsLineTooLong(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t)
-	h.onFunc(http.MethodPost, permBase+"/streamed-list-objects", ndjsonResponder(`{"object":"a"}`+"\n"+`{"object":"`+strings.Repeat("x", managedsync.MaxLineBytes)+`"}`+"\n"))
-	var objs []string
-	var last error
+// listObjectsOfA lists what a@x.io can read, with the last error the
+// iteration yielded.
+func listObjectsOfA(t *testing.T, h *harness) (objs []string, last error) {
+	t.Helper()
 	for o, err := range h.ms.ListObjects(t.Context(), testSync, &managedsync.ListObjectsParams{User: "a@x.io", Role: managedsync.RoleCanRead}) {
 		if err != nil {
 			last = err
@@ -225,6 +223,14 @@ func TestListObjectsLineTooLong(t *testing.T) {
 		}
 		objs = append(objs, o)
 	}
+	return objs, last
+}
+
+func TestListObjectsLineTooLong(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.onFunc(http.MethodPost, permBase+"/streamed-list-objects", ndjsonResponder(`{"object":"a"}`+"\n"+`{"object":"`+strings.Repeat("x", managedsync.MaxLineBytes)+`"}`+"\n"))
+	objs, last := listObjectsOfA(t, h)
 	assert.Equal(t, []string{"a"}, objs)
 	require.ErrorIs(t, last, managedsync.ErrLineTooLong)
 }
@@ -233,15 +239,7 @@ func TestListObjectsErrorLine(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.onFunc(http.MethodPost, permBase+"/streamed-list-objects", ndjsonResponder(`{"object":"a"}`+"\n"+`{"error":"graph unavailable"}`+"\n"+`{"object":"b"}`))
-	var objs []string
-	var last error
-	for o, err := range h.ms.ListObjects(t.Context(), testSync, &managedsync.ListObjectsParams{User: "a@x.io", Role: managedsync.RoleCanRead}) {
-		if err != nil {
-			last = err
-			continue
-		}
-		objs = append(objs, o)
-	}
+	objs, last := listObjectsOfA(t, h)
 	assert.Equal(t, []string{"a"}, objs)
 	require.ErrorIs(t, last, paragon.ErrInvalidResponse)
 	assert.Contains(t, last.Error(), "graph unavailable")
